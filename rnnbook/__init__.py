@@ -1,0 +1,21 @@
+"""rnnbook: the helper library of the recurrent-networks course book.
+
+Pure numpy at its core (float64). Submodules are imported on first use, so ``import rnnbook`` is cheap
+and never imports torch or matplotlib:
+
+    import rnnbook
+    rnnbook.ctc.loss(log_probs, target)
+"""
+import importlib
+
+__all__ = ["mlp", "rnn", "gated", "stability", "align", "ctc", "decode", "data", "plots", "grading"]
+
+
+def __getattr__(name):
+    if name in __all__:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module 'rnnbook' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(list(globals()) + __all__)
