@@ -1,0 +1,169 @@
+"""rnnbook.rnn against torch autograd (nn.RNN and a hand-built graph) and finite differences."""
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+
+from rnnbook import rnn
+
+torch.set_num_threads(1)
+RTOL = 1e-8
+
+
+def make_case(T=7, D=3, H=5, K=4, seed=0, spectral_radius=None):
+    rng = np.random.default_rng(seed + 100)
+    params = rnn.init_params(D, H, K, seed=seed, spectral_radius=spectral_radius)
+    x = rng.standard_normal((T, D))
+    targets = rng.integers(0, K, size=T)
+    h0 = rng.standard_normal(H) * 0.5
+    return params, x, targets, h0
+
+
+def torch_loss(params, x, targets, weights, h0, truncate):
+    """The same loss built step by step in torch, detaching every `truncate` steps like TBPTT code."""
+    tp = {k: torch.tensor(v, requires_grad=True) for k, v in params.items()}
+    h = torch.zeros(len(params["b_h"]), dtype=torch.float64) if h0 is None else torch.tensor(h0)
+    hs = []
+    for t in range(x.shape[0]):
+        if truncate is not None and t % truncate == 0:
+            h = h.detach()
+        h = torch.tanh(tp["W_xh"] @ torch.tensor(x[t]) + tp["W_hh"] @ h + tp["b_h"])
+        h.retain_grad()
+        hs.append(h)
+    logits = torch.stack(hs) @ tp["W_hy"].T + tp["b_y"]
+    per_time = torch.nn.functional.cross_entropy(logits, torch.tensor(targets), reduction="none")
+    w = torch.ones(x.shape[0], dtype=torch.float64) if weights is None else torch.tensor(weights)
+    loss = (w * per_time).sum()
+    loss.backward()
+    return loss.item(), {k: v.grad.numpy() for k, v in tp.items()}, np.stack([h.grad.numpy() for h in hs])
+
+
+def assert_close(a, b, rtol=RTOL):
+    scale = max(np.abs(b).max(), 1e-300)
+    assert np.abs(np.asarray(a) - b).max() <= rtol * scale, (a, b)
+
+
+@pytest.mark.parametrize("use_h0", [False, True])
+def test_forward_equals_torch_nn_rnn(use_h0):
+    params, x, _, h0 = make_case()
+    h0 = h0 if use_h0 else None
+    layer = torch.nn.RNN(3, 5, nonlinearity="tanh", batch_first=True).double()
+    with torch.no_grad():
+        layer.weight_ih_l0.copy_(torch.tensor(params["W_xh"]))
+        layer.weight_hh_l0.copy_(torch.tensor(params["W_hh"]))
+        layer.bias_ih_l0.copy_(torch.tensor(params["b_h"]))
+        layer.bias_hh_l0.zero_()
+        h_init = None if h0 is None else torch.tensor(h0).reshape(1, 1, 5)
+        out, _ = layer(torch.tensor(x)[None], h_init)
+    hs, logits = rnn.forward(params, x, h0)
+    assert hs.shape == (7, 5) and logits.shape == (7, 4)
+    assert_close(hs, out[0].numpy())
+    assert_close(logits, hs @ params["W_hy"].T + params["b_y"])
+
+
+WEIGHTINGS = {
+    "dense": lambda T, rng: None,
+    "sequence_classification": lambda T, rng: np.eye(T)[T - 1],
+    "random_nonnegative": lambda T, rng: rng.uniform(0, 2, T) * (rng.random(T) < 0.7),
+}
+
+
+@pytest.mark.parametrize("weighting", sorted(WEIGHTINGS))
+@pytest.mark.parametrize("truncate", [None, 1, 2, 3, 7, 50])
+@pytest.mark.parametrize("use_h0", [False, True])
+def test_loss_grads_and_deltas_equal_torch_autograd(weighting, truncate, use_h0):
+    params, x, targets, h0 = make_case(T=7, seed=3)
+    weights = WEIGHTINGS[weighting](7, np.random.default_rng(1))
+    h0 = h0 if use_h0 else None
+    loss, grads = rnn.loss_and_grads(params, x, targets, weights=weights, h0=h0, truncate=truncate)
+    ref_loss, ref_grads, ref_deltas = torch_loss(params, x, targets, weights, h0, truncate)
+    assert np.isclose(loss, ref_loss, rtol=RTOL, atol=0)
+    assert set(grads) == set(params)
+    for name in params:
+        assert grads[name].shape == params[name].shape
+        assert_close(grads[name], ref_grads[name])
+    assert_close(rnn.hidden_grads(params, x, targets, weights, h0, truncate), ref_deltas)
+    assert_close(rnn.hidden_grad_norms(params, x, targets, weights, h0, truncate),
+                 np.linalg.norm(ref_deltas, axis=1))
+
+
+def test_gradients_equal_central_finite_differences():
+    params, x, targets, h0 = make_case(T=6, D=2, H=3, K=3, seed=5)
+    weights = np.random.default_rng(2).uniform(0, 1, 6)
+    _, grads = rnn.loss_and_grads(params, x, targets, weights=weights, h0=h0)
+    eps = 1e-6
+    for name, value in params.items():
+        numeric = np.zeros_like(value)
+        for index in np.ndindex(value.shape):
+            shifted = {k: v.copy() for k, v in params.items()}
+            shifted[name][index] = value[index] + eps
+            plus = rnn.loss_and_grads(shifted, x, targets, weights=weights, h0=h0)[0]
+            shifted[name][index] = value[index] - eps
+            minus = rnn.loss_and_grads(shifted, x, targets, weights=weights, h0=h0)[0]
+            numeric[index] = (plus - minus) / (2 * eps)
+        # Central differences are exact to O(eps^2) plus rounding of about 1e-16 / eps.
+        assert_close(grads[name], numeric, rtol=1e-7)
+
+
+def test_truncation_drops_long_range_gradient_only():
+    params, x, targets, _ = make_case(T=9, seed=7)
+    weights = np.eye(9)[8]
+    full = rnn.hidden_grads(params, x, targets, weights)
+    cut = rnn.hidden_grads(params, x, targets, weights, truncate=3)
+    # The loss at t=8 reaches h_6..h_8 (the block after the cut before step 6) and nothing earlier.
+    assert_close(cut[6:], full[6:])
+    assert np.all(cut[:6] == 0)
+
+
+def test_sequence_classification_gradient_vanishes_with_small_spectral_radius():
+    params, x, targets, _ = make_case(T=30, H=8, seed=2, spectral_radius=0.5)
+    norms = rnn.hidden_grad_norms(params, x, targets, weights=np.eye(30)[29])
+    assert norms[0] < 1e-6 * norms[29]
+
+
+def test_init_params_shapes_seed_and_spectral_radius():
+    params = rnn.init_params(3, 6, 2, seed=1, spectral_radius=1.3)
+    assert {k: v.shape for k, v in params.items()} == {
+        "W_xh": (6, 3), "W_hh": (6, 6), "b_h": (6,), "W_hy": (2, 6), "b_y": (2,)}
+    assert np.isclose(np.abs(np.linalg.eigvals(params["W_hh"])).max(), 1.3)
+    again = rnn.init_params(3, 6, 2, seed=1, spectral_radius=1.3)
+    assert all(np.array_equal(params[k], again[k]) for k in params)
+    assert not np.array_equal(params["W_hh"], rnn.init_params(3, 6, 2, seed=2)["W_hh"])
+
+
+def bad_calls():
+    params, x, targets, h0 = make_case()
+    missing = {k: v for k, v in params.items() if k != "b_y"}
+    wrong_w = dict(params, W_hh=np.zeros((5, 4)))
+    nan_x = x.copy()
+    nan_x[2, 1] = np.nan
+    return [
+        (lambda: rnn.forward(missing, x), "keys"),
+        (lambda: rnn.forward(wrong_w, x), "W_hh"),
+        (lambda: rnn.forward(params, x[:, :2]), "columns"),
+        (lambda: rnn.forward(params, x[0]), "2-D"),
+        (lambda: rnn.forward(params, nan_x), "NaN"),
+        (lambda: rnn.forward(params, x, h0=np.zeros(4)), "h0"),
+        (lambda: rnn.loss_and_grads(params, x, np.full(7, 4)), "out of range"),
+        (lambda: rnn.loss_and_grads(params, x, targets[:-1]), "length T"),
+        (lambda: rnn.loss_and_grads(params, x, targets, weights=-np.ones(7)), ">= 0"),
+        (lambda: rnn.loss_and_grads(params, x, targets, weights=np.ones(6)), "weights"),
+        (lambda: rnn.loss_and_grads(params, x, targets, truncate=0), "truncate"),
+        (lambda: rnn.loss_and_grads(params, x[:0], targets[:0]), "at least one"),
+        (lambda: rnn.init_params(3, 0, 2), "H"),
+    ]
+
+
+@pytest.mark.parametrize("case", range(len(bad_calls())))
+def test_bad_input_raises_value_error_naming_the_problem(case):
+    call, fragment = bad_calls()[case]
+    with pytest.raises(ValueError, match=fragment):
+        call()
+
+
+def test_numpy_modules_do_not_import_torch():
+    code = ("import sys, rnnbook.rnn, rnnbook.data;"
+            "assert 'torch' not in sys.modules, 'torch was imported'")
+    subprocess.run([sys.executable, "-c", code], check=True)
