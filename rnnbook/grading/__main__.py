@@ -1,0 +1,37 @@
+"""Command line: ``python -m rnnbook.grading release`` and ``python -m rnnbook.grading grade ...``."""
+import argparse
+import sys
+
+from . import grader, questions, release, sandbox
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m rnnbook.grading", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    rel = commands.add_parser("release", help="regenerate labs/ from solutions/")
+    rel.add_argument("--solutions", default=release.PROJECT / "solutions")
+    rel.add_argument("--labs", default=release.PROJECT / "labs")
+    grade = commands.add_parser("grade", help="grade every .ipynb under a folder")
+    grade.add_argument("lab", choices=questions.LABS)
+    grade.add_argument("submissions", help="folder searched recursively for .ipynb files")
+    grade.add_argument("--out", required=True, help="folder for gradebook.csv, feedback/ and results/")
+    grade.add_argument("--seed", type=int, default=0, help="draws the hidden cases; keep it secret")
+    grade.add_argument("--jobs", type=int, default=1, help="submissions graded at the same time")
+    grade.add_argument("--regrade", action="store_true", help="grade again what the gradebook already has")
+    grade.add_argument("--timeout", type=float, default=sandbox.Limits.wall_seconds,
+                       help="wall-clock seconds per question and submission")
+    grade.add_argument("--memory-mb", type=int, default=sandbox.Limits.memory_bytes // 2**20,
+                       help="address-space limit of each sandboxed process")
+    args = parser.parse_args(argv)
+    if args.command == "release":
+        for path in release.release(args.solutions, args.labs):
+            print(f"wrote {path}")
+        return 0
+    limits = sandbox.Limits(wall_seconds=args.timeout, memory_bytes=args.memory_mb * 2**20)
+    grader.grade_folder(args.lab, args.submissions, args.out, seed=args.seed, jobs=max(1, args.jobs),
+                        regrade=args.regrade, limits=limits)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

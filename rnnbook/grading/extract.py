@@ -1,0 +1,67 @@
+"""Take from a submitted notebook only what may run: top-level imports, function and class definitions.
+
+Everything else at the top level — prints, loops, ``check(...)`` calls, an ``os._exit(1)`` — is dropped
+before any code runs, so a notebook's top-level statements never execute while grading. IPython magics
+and shell lines (``%time``, ``!pip``) are not Python and become ``pass``.
+"""
+import ast
+from dataclasses import dataclass
+
+import nbformat
+
+KEPT = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
+class InvalidSubmission(Exception):
+    """The file cannot be graded at all (not a notebook, not Python, no code)."""
+
+
+@dataclass
+class Extracted:
+    code: str       # the kept definitions, regenerated from the syntax tree
+    notes: list     # what was skipped and why, in plain words, for the feedback
+
+
+def read_notebook(path):
+    try:
+        return nbformat.read(str(path), as_version=4)
+    except Exception as exc:
+        raise InvalidSubmission(f"not a readable notebook ({type(exc).__name__}: {str(exc)[:200]})") from None
+
+
+def _without_magics(source):
+    lines = []
+    for line in source.splitlines():
+        stripped = line.lstrip()
+        lines.append(line[: len(line) - len(stripped)] + "pass" if stripped[:1] in ("%", "!") else line)
+    return "\n".join(lines)
+
+
+def _imports_self_check(node):
+    # `from rnnbook.grading import check` serves the student's own runs; the sandbox would refuse it anyway
+    return isinstance(node, ast.ImportFrom) and (node.module or "").startswith("rnnbook.grading")
+
+
+def extract(nb):
+    """Return the notebook's definitions as code; raise InvalidSubmission when there is nothing to grade."""
+    notes = []
+    spec = nb.metadata.get("kernelspec", {})
+    language = spec.get("language") or nb.metadata.get("language_info", {}).get("name") or "python"
+    if str(language).lower() != "python":
+        raise InvalidSubmission(f"the notebook's kernel language is {language!r}, not Python")
+    if spec.get("name") not in (None, "python3"):
+        notes.append(f"kernel name {spec.get('name')!r} is unknown; the code was read as Python 3")
+    kept = []
+    for number, cell in enumerate(nb.cells, start=1):
+        if cell.get("cell_type") != "code" or not isinstance(cell.get("source"), str):
+            continue
+        try:
+            tree = ast.parse(_without_magics(cell.source))
+        except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+            notes.append(f"code cell {number} is not valid Python and was skipped "
+                         f"({type(exc).__name__}: {getattr(exc, 'msg', exc)})")
+            continue
+        kept.extend(node for node in tree.body if isinstance(node, KEPT) and not _imports_self_check(node))
+    if not any(isinstance(node, KEPT[2:]) for node in kept):
+        raise InvalidSubmission("the notebook defines no functions or classes")
+    return Extracted(ast.unparse(ast.Module(body=kept, type_ignores=[])), notes)

@@ -1,0 +1,62 @@
+"""The gradebook CSV: one row per submission, one column per question, kept across runs.
+
+Every write goes to a temporary file in the same folder which then replaces the old one (``os.replace``
+is atomic on one file system), so a crash or Ctrl-C leaves either the old or the new gradebook, never a
+half-written one, and rows graded earlier are never lost.
+"""
+import csv
+import io
+import os
+import tempfile
+from pathlib import Path
+
+FIXED_BEFORE = ["submission"]
+FIXED_AFTER = ["total", "max", "status", "reason", "sha256"]
+
+
+def columns(question_ids):
+    return FIXED_BEFORE + list(question_ids) + FIXED_AFTER
+
+
+def atomic_write_text(path, text):
+    path = Path(path)
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", newline="") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        os.unlink(temp)
+        raise
+
+
+def load(path, question_ids):
+    """Return {submission: row} from an existing gradebook, or {} when there is none yet."""
+    path = Path(path)
+    if not path.exists():
+        return {}
+    with open(path, newline="") as f:
+        reader = csv.DictReader(f)
+        if reader.fieldnames != columns(question_ids):
+            raise ValueError(f"{path} has columns {reader.fieldnames}, expected {columns(question_ids)}: "
+                             "is it the gradebook of another lab?")
+        return {row["submission"]: row for row in reader}
+
+
+def save(path, rows, question_ids):
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns(question_ids), lineterminator="\n")
+    writer.writeheader()
+    for name in sorted(rows):
+        writer.writerow(rows[name])
+    atomic_write_text(path, buffer.getvalue())
+
+
+def row(result):
+    """The gradebook row of a graded submission (a grader.SubmissionResult)."""
+    values = {"submission": result.name, "total": f"{result.score:g}", "max": f"{result.max_score:g}",
+              "status": result.status, "reason": result.reason, "sha256": result.sha256}
+    values.update({q.id: f"{q.score:g}" for q in result.questions})
+    return values

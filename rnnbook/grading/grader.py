@@ -1,0 +1,191 @@
+"""The instructor's autograder: every .ipynb under a folder -> gradebook.csv, feedback, results.json.
+
+Per submission: read the notebook, keep only its definitions (extract.py), and for each question run the
+student's function on the public and hidden cases in its own sandboxed process (sandbox.py), so a hang,
+crash or memory blow-up costs that question only. Answers come back as plain data and are compared here
+(compare.py) with references this process computes itself. Partial credit per case.
+"""
+import hashlib
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import gradebook, questions, report, sandbox
+from .child import decode, encode
+from .compare import compare
+from .extract import InvalidSubmission, extract, read_notebook
+
+
+@dataclass
+class QuestionResult:
+    id: str
+    title: str
+    points: float
+    score: float
+    summary: str                 # "all 6 cases pass", "timed out after 3 s", ...
+    messages: list = field(default_factory=list)
+
+    @property
+    def problem(self):
+        return None if self.score == self.points else f"{self.id} {self.summary}"
+
+
+@dataclass
+class SubmissionResult:
+    name: str                    # path relative to the submissions folder
+    sha256: str
+    status: str                  # "graded", "invalid" or "error"
+    questions: list
+    notes: list = field(default_factory=list)
+    reason: str = ""
+
+    @property
+    def score(self):
+        return round(sum(q.score for q in self.questions), 2)
+
+    @property
+    def max_score(self):
+        return sum(q.points for q in self.questions)
+
+    @property
+    def slug(self):
+        return self.name.removesuffix(".ipynb").replace("/", "__")
+
+
+@dataclass
+class PreparedQuestion:
+    question: questions.Question
+    cases: list                  # [Case], public first
+    expected: list               # decoded reference answers
+
+
+def prepare(lab, seed):
+    """The lab's questions with their cases and reference answers, computed once for all submissions."""
+    prepared = []
+    for q in questions.load(lab):
+        cases = q.public() + q.hidden_cases(lab, seed)
+        expected = [decode(encode(q.reference(*case.args, **case.kwargs))) for case in cases]
+        prepared.append(PreparedQuestion(q, cases, expected))
+    return prepared
+
+
+def _score_question(item, run):
+    q = item.question
+    messages, passed = [], 0
+    for i, (case, expected) in enumerate(zip(item.cases, item.expected)):
+        if i >= len(run.cases):
+            messages.append(f"case {case.name}: not run, {run.failure}")
+            continue
+        kind, value = run.cases[i]
+        if kind == "error":
+            messages.append(f"case {case.name}: raised {value}")
+            continue
+        try:
+            message = compare(expected, decode(value), q.rtol, q.atol)
+        except Exception as exc:  # a result that is not plain data in the expected layout
+            message = f"result is malformed ({type(exc).__name__}: {str(exc)[:100]})"
+        if message:
+            messages.append(f"case {case.name}: {message}")
+        else:
+            passed += 1
+    total = len(item.cases)
+    score = round(q.points * passed / total, 2)
+    raised = [value for kind, value in run.cases if kind == "error"]
+    if passed == total:
+        summary = f"all {total} cases pass"
+    elif len(raised) == total and all(r.startswith("NotImplementedError") for r in raised):
+        summary, messages = "not implemented", []
+    elif run.failure:
+        summary = f"{run.failure} ({passed} of {total} cases pass)"
+    else:
+        summary = f"{total - passed} of {total} cases fail"
+    return QuestionResult(q.id, q.title, q.points, score, summary, messages)
+
+
+def grade_submission(path, name, prepared, limits):
+    """Grade one notebook; never raises: a problem becomes the submission's status and reason."""
+    data = Path(path).read_bytes()
+    result = SubmissionResult(name, hashlib.sha256(data).hexdigest(), "graded", [])
+    try:
+        extracted = extract(read_notebook(path))
+    except InvalidSubmission as exc:
+        result.status, result.reason = "invalid", str(exc)
+        result.questions = [QuestionResult(p.question.id, p.question.title, p.question.points, 0.0,
+                                           "not graded") for p in prepared]
+        return result
+    result.notes = list(extracted.notes)
+    try:
+        for item in prepared:
+            run = sandbox.run(extracted.code, item.question.function,
+                              [(case.args, case.kwargs) for case in item.cases], limits)
+            result.notes += [n for n in run.notes if n not in result.notes]
+            result.questions.append(_score_question(item, run))
+    except Exception as exc:  # a grader bug must not stop the other submissions
+        result.status, result.reason = "error", f"grader error: {type(exc).__name__}: {exc}"
+        return result
+    problems = [q.problem for q in result.questions if q.problem]
+    result.reason = "; ".join(problems + [n for n in extracted.notes if n.startswith("kernel")])
+    return result
+
+
+def find_submissions(folder, out):
+    out = Path(out).resolve()
+    return [p for p in sorted(Path(folder).rglob("*.ipynb"))
+            if ".ipynb_checkpoints" not in p.parts and out not in p.resolve().parents]
+
+
+def _progress(done, total, name, stream):
+    width = 30
+    filled = width * done // max(total, 1)
+    stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {name[:40]:<40}")
+    stream.flush()
+
+
+def grade_folder(lab, folder, out, seed=0, jobs=1, regrade=False, limits=sandbox.Limits(), stream=sys.stderr):
+    """Grade every .ipynb under ``folder`` into ``out``; return the gradebook rows {submission: row}."""
+    started = time.monotonic()
+    folder, out = Path(folder), Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    prepared = prepare(lab, seed)
+    ids = [p.question.id for p in prepared]
+    book_path = out / "gradebook.csv"
+    rows = gradebook.load(book_path, ids)
+    todo = []
+    for path in find_submissions(folder, out):
+        name = path.relative_to(folder).as_posix()
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        if regrade or name not in rows or rows[name]["sha256"] != digest:
+            todo.append((path, name))
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = [pool.submit(grade_submission, path, name, prepared, limits) for path, name in todo]
+        try:
+            for done, future in enumerate(as_completed(futures), start=1):
+                result = future.result()
+                rows[result.name] = gradebook.row(result)
+                gradebook.save(book_path, rows, ids)
+                report.write(out, result)
+                _progress(done, len(todo), result.name, stream)
+        except KeyboardInterrupt:
+            for future in futures:
+                future.cancel()
+            raise
+    if todo:
+        stream.write("\n")
+    gradebook.save(book_path, rows, ids)
+    _summary(rows, ids, len(todo), time.monotonic() - started, book_path, stream)
+    return rows
+
+
+def _summary(rows, ids, graded_now, seconds, book_path, stream):
+    statuses = [row["status"] for row in rows.values()]
+    totals = [float(row["total"]) for row in rows.values()]
+    maximum = float(next(iter(rows.values()))["max"]) if rows else 0.0
+    lines = [f"graded {graded_now} submission(s) in {seconds:.1f} s "
+             f"({len(rows) - graded_now} kept from earlier runs); gradebook: {book_path}"]
+    if rows:
+        lines.append(f"status: " + ", ".join(f"{s} {statuses.count(s)}" for s in sorted(set(statuses))))
+        lines.append(f"mean total {sum(totals) / len(totals):.2f} / {maximum:g}; per question: " +
+                     ", ".join(f"{q} {sum(float(r[q]) for r in rows.values()) / len(rows):.2f}" for q in ids))
+    stream.write("\n".join(lines) + "\n")

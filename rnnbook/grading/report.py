@@ -1,0 +1,33 @@
+"""Per-submission reports: a plain-text feedback file for the student and a Gradescope-style results.json."""
+import json
+
+from .gradebook import atomic_write_text
+
+
+def feedback_text(result):
+    lines = [f"{result.name}: {result.score:g} / {result.max_score:g} points ({result.status})"]
+    if result.reason:
+        lines.append(f"Summary: {result.reason}")
+    lines += [f"Note: {note}" for note in result.notes]
+    for q in result.questions:
+        lines.append("")
+        lines.append(f"{q.id} {q.title} — {q.score:g} / {q.points:g} points: {q.summary}")
+        lines += [f"  {message}" for message in q.messages]
+    return "\n".join(lines) + "\n"
+
+
+def results_json(result):
+    """Gradescope's autograder format: a score per test (here per question) and an overall output."""
+    tests = [{"name": f"{q.id} {q.title}", "score": q.score, "max_score": q.points,
+              "output": "\n".join([q.summary, *q.messages]), "visibility": "visible"}
+             for q in result.questions]
+    output = "\n".join(filter(None, [f"status: {result.status}", result.reason, *result.notes]))
+    return json.dumps({"score": result.score, "output": output, "tests": tests}, indent=1) + "\n"
+
+
+def write(out, result):
+    """Write feedback/<slug>.txt and results/<slug>.json under ``out``."""
+    for folder, text in (("feedback", feedback_text(result)), ("results", results_json(result))):
+        (out / folder).mkdir(parents=True, exist_ok=True)
+        suffix = ".txt" if folder == "feedback" else ".json"
+        atomic_write_text(out / folder / f"{result.slug}{suffix}", text)

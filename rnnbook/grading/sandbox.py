@@ -1,0 +1,124 @@
+"""Run one question of a submission in a separate, resource-limited process and bring back plain data.
+
+Each call gets a fresh scratch directory under the system temp dir (outside the project: no solutions,
+tests, gradebook or other submissions in it, nor in its parents' reach thanks to the child's audit hook),
+a minimal environment, ``python -I`` (no user site, no script directory on sys.path), and limits set in
+the child before it starts: CPU seconds, address space, size of any file it writes, no new processes.
+A wall-clock timeout kills the child's whole process group. What comes back is read as JSON, never
+unpickled, and is judged by the caller, never by the child.
+"""
+import json
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .child import encode
+
+CHILD_SOURCE = (Path(__file__).with_name("child.py")).read_text()
+MAX_RESULT_BYTES = 16 * 2**20
+
+
+@dataclass(frozen=True)
+class Limits:
+    wall_seconds: float = 10.0
+    memory_bytes: int = 2 * 2**30
+    file_bytes: int = 8 * 2**20
+
+
+@dataclass
+class Run:
+    """What came back: setup notes, one entry per finished case, and how the process ended.
+
+    ``cases[i]`` is ("value", plain) or ("error", message); cases after a crash are missing and
+    ``failure`` says why ("timed out after 3 s", "killed by SIGSEGV", ...), or is None.
+    """
+    notes: list
+    cases: list
+    failure: str | None
+
+
+def _limit_child(limits):
+    cpu = int(limits.wall_seconds) + 1
+
+    def preexec():
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+        resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_bytes, limits.file_bytes))
+        # Threads count as processes too; numpy is told to use one thread in the environment below.
+        resource.setrlimit(resource.RLIMIT_NPROC, (0, 0))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    return preexec
+
+
+def _describe_exit(returncode):
+    if returncode >= 0:
+        return f"the process exited with code {returncode} before finishing"
+    name = signal.Signals(-returncode).name
+    why = {"SIGXCPU": " (CPU time limit)", "SIGXFSZ": " (file size limit: output too large)",
+           "SIGSEGV": " (segmentation fault)", "SIGKILL": " (killed, probably out of memory)"}
+    return f"the process was killed by {name}{why.get(name, '')}"
+
+
+def _read_results(path):
+    notes, cases = [], []
+    if not path.exists():
+        return notes, cases
+    with open(path, "rb") as f:
+        lines = f.read(MAX_RESULT_BYTES).splitlines()
+    for number, line in enumerate(lines):
+        try:
+            record = json.loads(line)
+        except ValueError:
+            break  # a half-written last line, or garbage written by the submission
+        if number == 0:
+            notes = [str(note) for note in record.get("setup", [])] if isinstance(record, dict) else []
+        elif isinstance(record, dict) and "value" in record:
+            cases.append(("value", record["value"]))
+        else:
+            error = record.get("error") if isinstance(record, dict) else None
+            cases.append(("error", str(error)[:500] if error else "malformed result"))
+    return notes, cases
+
+
+def run(code, function, cases, limits=Limits()):
+    """Call ``function`` (defined by ``code``) on each case ``(args, kwargs)`` inside the sandbox."""
+    scratch = Path(tempfile.mkdtemp(prefix="rnnbook-grade-"))
+    try:
+        job = {"code": code, "function": function,
+               "cases": [{"args": encode(list(args)), "kwargs": encode(kwargs)} for args, kwargs in cases]}
+        (scratch / "job.json").write_text(json.dumps(job))
+        env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": str(scratch), "TMPDIR": str(scratch),
+               "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+        proc = subprocess.Popen([sys.executable, "-I", "-c", CHILD_SOURCE], cwd=scratch, env=env,
+                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE, start_new_session=True,
+                                preexec_fn=_limit_child(limits))
+        failure = None
+        try:
+            _, stderr = proc.communicate(timeout=limits.wall_seconds)
+        except subprocess.TimeoutExpired:
+            failure = f"timed out after {limits.wall_seconds:g} s"
+        finally:
+            _kill_group(proc.pid)
+            proc.wait()
+        notes, results = _read_results(scratch / "results.jsonl")
+        if failure is None and len(results) < len(cases):
+            failure = _describe_exit(proc.returncode)
+            if not (scratch / "results.jsonl").exists() and stderr:
+                failure += ": " + stderr.decode(errors="replace").strip().splitlines()[-1][:300]
+        return Run(notes, results, failure)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _kill_group(pid):
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
