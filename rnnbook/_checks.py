@@ -73,3 +73,23 @@ def check_blank(blank, num_classes):
     if not isinstance(blank, (int, np.integer)) or not 0 <= blank < num_classes:
         raise ValueError(f"blank must be an integer in [0, {num_classes}), got {blank!r}")
     return int(blank)
+
+
+def check_log_probs(name, arr, *, atol=1e-4):
+    """Raise unless every row of ``arr`` (..., C) is a log-probability vector: logsumexp over the last axis ~ 0.
+
+    ``arr`` is already checked for NaN / +inf. ``atol`` is loose enough for log_softmax computed in float32
+    and tight enough to catch probabilities or raw logits passed where log-probabilities belong.
+    """
+    if arr.size == 0:
+        return
+    row_max = arr.max(axis=-1, keepdims=True)
+    shift = np.where(np.isfinite(row_max), row_max, 0.0)      # an all -inf row must not give NaN
+    with np.errstate(divide="ignore"):
+        log_total = (np.log(np.exp(arr - shift).sum(axis=-1, keepdims=True)) + shift)[..., 0]
+    bad = ~(np.abs(log_total) <= atol)
+    if bad.any():
+        where = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise ValueError(f"{name} must hold log-probabilities (each row's logsumexp = 0, e.g. a log_softmax "
+                         f"output), but row {where} has logsumexp {log_total[where]:.6g}, i.e. its "
+                         f"probabilities sum to {np.exp(log_total[where]):.6g}")
