@@ -164,6 +164,6 @@ def test_bad_input_raises_value_error_naming_the_problem(case):
 
 
 def test_numpy_modules_do_not_import_torch():
-    code = ("import sys, rnnbook.rnn, rnnbook.gated, rnnbook.mlp, rnnbook.data;"
+    code = ("import sys, rnnbook.rnn, rnnbook.gated, rnnbook.mlp, rnnbook.stability, rnnbook.data, rnnbook.plots;"
             "assert 'torch' not in sys.modules, 'torch was imported'")
     subprocess.run([sys.executable, "-c", code], check=True)
