@@ -70,12 +70,46 @@ def _draw_grid(ax, values, path, row_labels, title, cmap, colorbar_label, annota
     return ax
 
 
+def path_rows(alignment, row_symbols):
+    """Turn a per-frame symbol alignment into the row indices ``trellis`` / ``lattice_heatmap`` draw.
+
+    alignment (N,) symbols, e.g. ``align.viterbi``'s alignment or ``ctc.forced_align``'s path;
+    row_symbols (R,) the symbol of each row, e.g. S or ``ctc.extend(target)``. Starting in row 0, each
+    frame stays in its row or moves down one row (or two: a CTC path may skip a blank), whichever row
+    holds the frame's symbol (the first frame may sit in row 0 or 1). Returns rows (N,) int64.
+
+    Raises ValueError where the alignment does not fit the rows, and where two adjacent rows hold the
+    same symbol (S = /B/ /B/ without blanks): the symbols alone cannot say where one /B/ ends — the
+    ambiguity of §6.6 — so the row indices must come from the aligner itself.
+    """
+    alignment, row_symbols = np.asarray(alignment), np.asarray(row_symbols)
+    if alignment.ndim != 1 or row_symbols.ndim != 1 or row_symbols.size == 0:
+        raise ValueError(f"alignment and row_symbols must be 1-D (row_symbols non-empty), "
+                         f"got shapes {alignment.shape} and {row_symbols.shape}")
+    repeated = np.flatnonzero(row_symbols[1:] == row_symbols[:-1])
+    if repeated.size:
+        raise ValueError(f"rows {repeated[0]} and {repeated[0] + 1} both hold symbol {row_symbols[repeated[0]].item()!r}: "
+                         f"a symbol alignment cannot tell them apart; pass row indices instead")
+    rows = np.empty(alignment.size, dtype=np.int64)
+    row = 0
+    for t, symbol in enumerate(alignment.tolist()):
+        for step in ((0, 1, 2) if t > 0 else (0, 1)):   # a CTC path may start past the first blank
+            if row + step < row_symbols.size and row_symbols[row + step] == symbol:
+                row += step
+                break
+        else:
+            raise ValueError(f"alignment[{t}] = {symbol!r} is neither the symbol of row {row} nor of the "
+                             f"next rows: it is not a path through these rows")
+        rows[t] = row
+    return rows
+
+
 def trellis(scores, path=None, row_labels=None, ax=None, title=None, annotate=False):
     """The alignment trellis of §7.9 / §8.3 (torchaudio's forced-alignment figure).
 
     scores (N, K): the score of symbol row k at time t, e.g. ``log_probs[:, S]`` for a symbol sequence S
     (log values; -inf cells are drawn empty). path (N,) ints: the row occupied at each time, drawn as a
-    line with a dot per frame (e.g. the Viterbi alignment as row indices). row_labels: K names for the
+    line with a circle per frame (``path_rows`` converts a symbol alignment). row_labels: K names for the
     rows (default 0..K-1). ``annotate=True`` writes each value in its cell (small worked examples, §8.10).
     Returns the Axes.
     """
@@ -88,8 +122,8 @@ def lattice_heatmap(values, row_labels, path=None, ax=None, title=None, colorbar
     """A CTC lattice quantity as a heat map: log alpha, log beta (§9.6–9.7) or per-state posteriors.
 
     values (T, S) with S = 2L+1 states of the blank-extended target; row_labels: S names (e.g. "-", "a",
-    "-", ...). -inf (an unreachable state) is drawn empty. path (T,) ints: a state per frame, e.g. a forced
-    alignment as state indices. Returns the Axes.
+    "-", ...). -inf (an unreachable state) is drawn empty. path (T,) ints: a state per frame, e.g.
+    ``path_rows(forced_path, ctc.extend(target))``. Returns the Axes.
     """
     values = as_matrix("values", values, allow_neg_inf=True)
     ax = _new_axes(ax, max(4.0, 0.25 * values.shape[0] + 2), max(2.0, 0.3 * values.shape[1] + 1))

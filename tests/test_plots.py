@@ -90,3 +90,34 @@ def test_figures_render_to_png(tmp_path):
 def test_bad_input_raises_value_error(call, fragment):
     with pytest.raises(ValueError, match=fragment):
         call()
+
+
+def test_path_rows_follows_viterbi_and_ctc_style_paths():
+    assert list(plots.path_rows([4, 4, 7, 7, 7, 2], [4, 7, 2])) == [0, 0, 1, 1, 1, 2]
+    extended = [0, 1, 0, 2, 0, 1, 0]               # blank-extended target "a b a" with blank 0
+    # starts on the first label, skips the blank between different labels, ends on the final blank
+    assert list(plots.path_rows([1, 1, 2, 0, 1, 0], extended)) == [1, 1, 3, 4, 5, 6]
+    assert list(plots.path_rows([0, 1, 0, 0, 2, 1], extended)) == [0, 1, 2, 2, 3, 5]
+
+
+def test_path_rows_from_align_viterbi_draws_on_the_trellis():
+    from rnnbook import align
+    scores = log_probs(9, 5, seed=3)
+    S = [3, 1, 4]
+    _, alignment = align.viterbi(scores, S)
+    rows = plots.path_rows(alignment, S)
+    assert rows[0] == 0 and rows[-1] == 2 and np.all(np.diff(rows) >= 0)
+    assert np.array_equal(np.asarray(S)[rows], alignment)
+    ax = plots.trellis(scores[:, S], path=rows, row_labels=S)
+    assert np.array_equal(ax.lines[0].get_ydata(), rows)
+
+
+@pytest.mark.parametrize("alignment, rows, fragment", [
+    ([1, 1, 2], [1, 1, 2], "both hold symbol 1"),
+    ([1, 3, 2], [1, 2], "alignment\\[1\\] = 3"),
+    ([2, 1], [1, 2], "alignment\\[1\\] = 1"),      # going back up is not a path
+    ([[1]], [1], "1-D"),
+])
+def test_path_rows_rejects_what_is_not_a_path(alignment, rows, fragment):
+    with pytest.raises(ValueError, match=fragment):
+        plots.path_rows(alignment, rows)
