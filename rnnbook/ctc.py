@@ -226,11 +226,16 @@ def grad_logits(log_probs, target, blank=0):
 
     Each row sums to zero. All zeros when no alignment fits (the loss is ``inf`` and constant there).
     """
+    return loss_and_grad_logits(log_probs, target, blank)[1]
+
+
+def loss_and_grad_logits(log_probs, target, blank=0):
+    """``(loss, grad_logits)`` from one forward-backward pass, for training loops (extra to the contract)."""
     log_probs, target, blank = _check_inputs(log_probs, target, blank)
     gamma, log_p = _posteriors(log_probs, target, blank)
     if log_p == -np.inf:
-        return gamma
-    return np.exp(log_probs) - gamma
+        return np.inf, gamma
+    return -log_p, np.exp(log_probs) - gamma
 
 
 # --- a padded batch at once ---

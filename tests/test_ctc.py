@@ -90,7 +90,8 @@ def no_nan_and_no_warning(function, *args):
         warnings.simplefilter("error")
         with np.errstate(all="raise"):
             result = function(*args)
-    assert not np.isnan(np.asarray(result[0] if isinstance(result, tuple) else result, dtype=float)).any()
+    for part in result if isinstance(result, tuple) else (result,):
+        assert not np.isnan(np.asarray(part, dtype=float)).any()
     return result
 
 
@@ -167,6 +168,9 @@ def test_loss_and_grad_logits_equal_torch(name):
     expected_loss, expected_grad = torch_loss_and_grad(logits, target, blank)
     assert ctc.loss(log_probs, target, blank) == pytest.approx(expected_loss, rel=1e-10)
     np.testing.assert_allclose(ctc.grad_logits(log_probs, target, blank), expected_grad, rtol=1e-8, atol=1e-12)
+    both = ctc.loss_and_grad_logits(log_probs, target, blank)
+    assert both[0] == pytest.approx(expected_loss, rel=1e-10)
+    np.testing.assert_allclose(both[1], expected_grad, rtol=1e-8, atol=1e-12)
 
 
 def test_grad_logits_equals_finite_differences():
@@ -211,6 +215,8 @@ def test_too_short_gives_inf_loss_zero_gradient_and_no_nan():
     assert np.all(log_alpha[-1, -2:] == -np.inf) and np.all(log_beta[0, :2] == -np.inf)
     np.testing.assert_array_equal(no_nan_and_no_warning(ctc.grad_logits, log_probs, target), 0.0)
     np.testing.assert_array_equal(no_nan_and_no_warning(ctc.posteriors, log_probs, target), 0.0)
+    loss, grad = no_nan_and_no_warning(ctc.loss_and_grad_logits, log_probs, target)
+    assert loss == np.inf and not grad.any()
     # torch's gradient for an infinite loss, with zero_infinity=True, is zero too
     z = torch.tensor(logits, requires_grad=True)
     torch.nn.functional.ctc_loss(torch.log_softmax(z, -1)[:, None], torch.tensor([target]), torch.tensor([3]),
@@ -366,7 +372,7 @@ GOOD = log_softmax(np.random.default_rng(0).normal(size=(6, 4)))
 
 
 @pytest.mark.parametrize("function", [ctc.forward, ctc.backward, ctc.loss, ctc.grad_logits, ctc.posteriors,
-                                      ctc.forced_align])
+                                      ctc.loss_and_grad_logits, ctc.forced_align])
 @pytest.mark.parametrize("log_probs, target, blank, match", [
     (GOOD, [1, 4], 0, r"target\[1\] = 4 is out of range: labels must be in \[0, 4\)"),
     (GOOD, [1, -2], 0, r"target\[1\] = -2 is out of range"),
