@@ -300,8 +300,7 @@ def test_lattice_identities(seed, T, C, L, blank_last):
     assert np.all(gamma >= 0)
     np.testing.assert_allclose(grad.sum(axis=1), 0.0, atol=1e-10)
     np.testing.assert_allclose(grad, np.exp(log_probs) - gamma, atol=1e-15)
-    if T >= 1 and log_p > -np.inf:
-        assert ctc.forced_align(log_probs, target, blank)[1] <= log_p + 1e-10
+    assert ctc.forced_align(log_probs, target, blank)[1] <= log_p + 1e-10       # one path <= all paths
 
 
 def test_posteriors_equal_enumeration():
