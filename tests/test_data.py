@@ -158,3 +158,34 @@ def test_pad_strips_batches_batch_first():
 def test_bad_arguments_raise_value_error(call, fragment):
     with pytest.raises(ValueError, match=fragment):
         call()
+
+
+def test_default_argument_shapes_and_dtypes():
+    X, Y = data.labelling_task(3, 8, 2)
+    assert X.shape == (3, 8, 4) and Y.dtype == np.int64 and Y.max() < 4
+    X, Y = data.delayed_copy(3, 8, 2)
+    assert X.shape == (3, 8, 5) and Y.dtype == np.int64 and Y.max() <= 4
+    utt = data.synthetic_utterances(3)[0]
+    assert utt.x.shape[1] == 8 and utt.x.dtype == np.float64
+    assert utt.symbols.dtype == utt.frame_labels.dtype == utt.durations.dtype == np.int64
+    strip = data.digit_strips(1)[0]
+    assert strip.digits.dtype == np.int64 and 3 <= len(strip.digits) <= 6
+    assert all(isinstance(a, int) and isinstance(b, int) for a, b in strip.spans)
+
+
+def test_digit_strips_test_split_uses_only_held_out_images():
+    # noise=0 makes every span an exact copy of a source image: it must come from the test block.
+    digits = load_digits()
+    train = set(data.digit_strip_source_indices("train"))
+    test_images = {i: digits.images[i] / 16 for i in data.digit_strip_source_indices("test")}
+    for strip in data.digit_strips(10, split="test", seed=8, noise=0.0):
+        for start, end in strip.spans:
+            piece = strip.image[:, start:end]
+            assert any(np.array_equal(piece, image) for image in test_images.values())
+            assert not any(np.array_equal(piece, digits.images[i] / 16) for i in list(train)[:300])
+
+
+def test_adding_problem_baseline_error_is_about_one_sixth():
+    # Documented: always answering 1.0 leaves a mean squared error of about 1/6 (var of a sum of 2 U(0,1)).
+    _, y = data.adding_problem(20000, 10, seed=0)
+    assert abs(((y - 1.0) ** 2).mean() - 1 / 6) < 0.01

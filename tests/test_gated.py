@@ -152,3 +152,37 @@ def test_bad_input_raises_value_error(call, fragment):
     x = np.zeros((T, D))
     with pytest.raises(ValueError, match=fragment):
         call(params, x)
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_saturated_gates_do_not_overflow(cell):
+    params = {k: 1e3 * v for k, v in gated.init_params(D, H, cell=cell, seed=4).items()}
+    x = 10 * np.random.default_rng(0).standard_normal((T, D))
+    dhs = np.ones((T, H))
+    with np.errstate(over="raise", invalid="raise", divide="raise"):  # underflow to 0 is harmless
+        if cell == "lstm":
+            hs = gated.lstm_forward(params, x)[0]
+            grads = gated.lstm_backward(params, x, dhs)
+        else:
+            hs = gated.gru_forward(params, x)
+            grads = gated.gru_backward(params, x, dhs)
+    ref_hs, _, ref_grads = torch_reference(cell, params, x, dhs, None, None)
+    assert np.allclose(hs, ref_hs, rtol=1e-10, atol=1e-12)
+    for name in params:
+        assert np.all(np.isfinite(grads[name]))
+        assert np.allclose(grads[name], ref_grads[name], rtol=1e-8, atol=1e-8 * max(1, np.abs(ref_grads[name]).max()))
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_empty_sequence_gives_empty_states_and_zero_gradients(cell):
+    params = gated.init_params(D, H, cell=cell)
+    x, dhs = np.zeros((0, D)), np.zeros((0, H))
+    if cell == "lstm":
+        hs, cs = gated.lstm_forward(params, x)
+        grads = gated.lstm_backward(params, x, dhs, with_initial_state=True)
+        assert cs.shape == (0, H)
+    else:
+        hs = gated.gru_forward(params, x)
+        grads = gated.gru_backward(params, x, dhs, with_initial_state=True)
+    assert hs.shape == (0, H)
+    assert all(np.all(g == 0) and g.shape == params.get(k, np.zeros(H)).shape for k, g in grads.items())

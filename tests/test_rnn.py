@@ -167,3 +167,58 @@ def test_numpy_modules_do_not_import_torch():
     code = ("import sys, rnnbook.rnn, rnnbook.gated, rnnbook.mlp, rnnbook.stability, rnnbook.data, rnnbook.plots;"
             "assert 'torch' not in sys.modules, 'torch was imported'")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=25, deadline=None)
+@given(T=st.integers(1, 9), D=st.integers(1, 3), H=st.integers(1, 4), K=st.integers(2, 4),
+       truncate=st.one_of(st.none(), st.integers(1, 10)), seed=st.integers(0, 10_000), dense=st.booleans())
+def test_property_random_shapes_equal_torch(T, D, H, K, truncate, seed, dense):
+    rng = np.random.default_rng(seed)
+    params = rnn.init_params(D, H, K, seed=seed, spectral_radius=rng.uniform(0.1, 2.0))
+    x = rng.standard_normal((T, D)) * 2
+    targets = rng.integers(0, K, size=T)
+    weights = None if dense else rng.uniform(0, 1, T)
+    h0 = rng.standard_normal(H)
+    loss, grads = rnn.loss_and_grads(params, x, targets, weights=weights, h0=h0, truncate=truncate)
+    ref_loss, ref_grads, _ = torch_loss(params, x, targets, weights, h0, truncate)
+    assert np.isclose(loss, ref_loss, rtol=RTOL, atol=1e-300)
+    for name in params:
+        assert np.allclose(grads[name], ref_grads[name], rtol=RTOL, atol=1e-13)
+
+
+def test_loss_and_gradient_are_linear_in_the_weights():
+    params, x, targets, h0 = make_case(seed=11)
+    rng = np.random.default_rng(0)
+    w1, w2 = rng.uniform(0, 1, 7), rng.uniform(0, 1, 7)
+    l1, g1 = rnn.loss_and_grads(params, x, targets, weights=w1, h0=h0)
+    l2, g2 = rnn.loss_and_grads(params, x, targets, weights=w2, h0=h0)
+    l12, g12 = rnn.loss_and_grads(params, x, targets, weights=2 * w1 + w2, h0=h0)
+    assert np.isclose(l12, 2 * l1 + l2, rtol=1e-13)
+    for name in params:
+        assert np.allclose(g12[name], 2 * g1[name] + g2[name], rtol=1e-12, atol=1e-15)
+    zero_loss, zero_grads = rnn.loss_and_grads(params, x, targets, weights=np.zeros(7))
+    assert zero_loss == 0 and all(np.all(g == 0) for g in zero_grads.values())
+
+
+def test_huge_logits_and_saturated_states_stay_finite():
+    params, x, targets, _ = make_case(seed=12)
+    big = {k: 1e3 * v for k, v in params.items()}
+    with np.errstate(over="raise", invalid="raise", divide="raise"):  # underflow to 0 is harmless
+        loss, grads = rnn.loss_and_grads(big, x, targets)
+    ref_loss, ref_grads, _ = torch_loss(big, x, targets, None, None, None)
+    assert np.isfinite(loss) and np.isclose(loss, ref_loss, rtol=1e-10)
+    for name in params:
+        assert np.all(np.isfinite(grads[name]))
+        assert np.allclose(grads[name], ref_grads[name], rtol=1e-8, atol=1e-8 * np.abs(ref_grads[name]).max())
+
+
+def test_single_step_sequence():
+    params, x, targets, h0 = make_case(T=1, seed=13)
+    loss, grads = rnn.loss_and_grads(params, x, targets, h0=h0, truncate=1)
+    ref_loss, ref_grads, _ = torch_loss(params, x, targets, None, h0, 1)
+    assert np.isclose(loss, ref_loss, rtol=RTOL)
+    for name in params:
+        assert_close(grads[name], ref_grads[name])
