@@ -184,8 +184,9 @@ _SPLIT_BOUNDS = {"train": (0.0, 0.6), "val": (0.6, 0.8), "test": (0.8, 1.0)}
 def _digit_source(split):
     """The 8x8 images (scaled to [0, 1]) and labels of load_digits that belong to ``split``.
 
-    Contiguous blocks rather than a shuffle: the file lists the samples roughly writer by writer, so
-    blocks keep most writers on one side of a split (not guaranteed: the data set carries no writer id).
+    Contiguous blocks of the file order rather than a shuffle, so that samples stored next to each other
+    (plausibly by the same writer) tend to stay on one side. load_digits carries no writer id: what is
+    guaranteed is unseen images, not unseen writers.
     """
     if split not in _SPLIT_BOUNDS:
         raise ValueError(f"split must be one of {sorted(_SPLIT_BOUNDS)}, got {split!r}")
@@ -214,7 +215,8 @@ def digit_strips(n, min_digits=3, max_digits=6, split="train", seed=0, min_gap=0
     string — a sequence shorter than its input with no alignment given (§6.2).
 
     The splits "train" (60 %), "val" (20 %) and "test" (20 %) are disjoint blocks of the source images,
-    so test strips show digit images never seen in training.
+    so test strips show digit images never seen in training (not necessarily unseen writers: the data
+    set has no writer ids).
 
     Returns a list of n ``Strip(image (8, W), digits (L,), spans [(start, end)] * L)``.
     """
