@@ -224,6 +224,7 @@ def posteriors(log_probs, target, blank=0):
 def grad_logits(log_probs, target, blank=0):
     """``d loss / d z`` (T, C) for pre-softmax logits ``z`` with ``log_probs = log_softmax(z)``: ``y - gamma``.
 
+    §9.8.2 pushed through the softmax (see the module docstring for the factor the notes drop).
     Each row sums to zero. All zeros when no alignment fits (the loss is ``inf`` and constant there).
     """
     return loss_and_grad_logits(log_probs, target, blank)[1]
@@ -332,11 +333,13 @@ def batch_loss(log_probs, targets, input_lengths, target_lengths, blank=0):
 # --- the single best path (§8.8 on the CTC lattice) ---
 
 def forced_align(log_probs, target, blank=0):
-    """Best single alignment of ``target`` to ``log_probs`` (T, C): Viterbi over the extended lattice.
+    """Best single alignment of ``target`` to ``log_probs`` (T, C): Viterbi (§8.8) over the extended lattice
+    of §9.5, with the max of §8.5 in place of the sum of §9.6.3.
 
     Returns ``(path, best_log_score)``: ``path`` (T,) int64 holds one class per frame, blanks included,
     with ``collapse(path) == target``, and ``best_log_score = sum_t log_probs[t, path[t]]``, the largest
-    over all alignments (so it never exceeds ``-loss``). Ties prefer staying, then advancing one state.
+    over all alignments (so it never exceeds ``-loss``). Ties prefer staying, then advancing one state,
+    and ending in the final blank rather than the last label.
     Raises ValueError when no alignment fits (T < L + number of equal neighbours) or all have
     probability zero.
     """
