@@ -91,7 +91,7 @@ class BlockReferences:
 
 
 def make_audit_hook(scratch, read_roots):
-    """Return an audit hook that keeps file access inside ``scratch`` (reads also in ``read_roots``).
+    """Return an audit hook that keeps file access inside ``scratch`` (reading and listing also in ``read_roots``).
 
     It also refuses starting processes, loading native libraries and opening sockets. Python code cannot
     remove an audit hook; native code (ctypes memory writes) could, which is why the real walls are the
@@ -113,7 +113,8 @@ def make_audit_hook(scratch, read_roots):
             if not inside(path, [scratch] if writing else [scratch, *read_roots]):
                 raise PermissionError(f"sandbox: opening {path!r} is not allowed while grading")
         elif event in LIST_EVENTS:
-            if args and args[0] is not None and not isinstance(args[0], int) and not inside(args[0], [scratch]):
+            # the import system lists package folders of the Python install, so those stay listable
+            if args and args[0] is not None and not isinstance(args[0], int) and not inside(args[0], [scratch, *read_roots]):
                 raise PermissionError(f"sandbox: listing {args[0]!r} is not allowed while grading")
         elif event in WRITE_EVENTS:
             for i in WRITE_EVENTS[event]:

@@ -53,7 +53,7 @@ def compare(expected, got, rtol=1e-6, atol=1e-8, where="result"):
         if not isinstance(got, list):
             return f"{where}: expected {_describe(expected)}, got {_describe(got)}"
         if len(got) != len(expected):
-            return f"{where}: expected {len(expected)} items {expected if len(expected) < 12 else ''}, got {len(got)}"
+            return f"{where}: expected {len(expected)} items, got {len(got)}"
         for i, (e, g) in enumerate(zip(expected, got)):
             message = compare(e, g, rtol, atol, f"{where}[{i}]")
             if message:

@@ -1,0 +1,177 @@
+"""Submissions that try to hang, crash, fool or read the grader — each a real notebook written here.
+
+They are lab 4 submissions (two questions: q1 greedy decoding, 1 point; q2 prefix beam search, 4 points):
+each keeps the correct solution of q1 and, where the attack is in a graded function, replaces q2's
+function by the attack. So "full marks only for what it truly solves" means exactly q1 = 1 and q2 = 0,
+and a hang or crash in q2 must not cost q1. All of them are graded in one run with short limits; the whole
+run must stay well inside a minute and leave a complete, untouched gradebook.
+"""
+import csv
+import json
+import os
+import time
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+
+from rnnbook.grading import grader, sandbox
+
+ROOT = Path(__file__).resolve().parents[1]
+SOLUTION = ROOT / "solutions" / "lab4_ctc_decoding.ipynb"
+LIMITS = sandbox.Limits(wall_seconds=3, memory_bytes=1024 * 2**20, file_bytes=4 * 2**20)
+
+
+def solution_cells():
+    return [cell for cell in nbformat.read(SOLUTION, as_version=4).cells if cell.cell_type == "code"]
+
+
+def notebook(*extra_sources, cells=None, **metadata):
+    nb = nbformat.v4.new_notebook(cells=list(solution_cells() if cells is None else cells))
+    nb.cells += [nbformat.v4.new_code_cell(source) for source in extra_sources]
+    nb.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    nb.metadata.update(metadata)
+    return nbformat.writes(nb)
+
+
+def attack(body):
+    """A notebook whose prefix_beam_search (q2) is ``body``."""
+    return notebook("import numpy as np\nimport os, sys, time, builtins\n"
+                    "def prefix_beam_search(log_probs, beam_width, blank=0):\n"
+                    + "".join(f"    {line}\n" for line in body.strip("\n").splitlines()))
+
+
+def submissions(out):
+    project = str(ROOT)
+    big_output = nbformat.v4.new_code_cell("print('x')")
+    big_output.outputs = [nbformat.v4.new_output("stream", text="x" * 50_000_000)]
+    return {
+        "top_level_loop": (notebook("while True:\n    pass"), "graded", 5),
+        "loop_in_function": (attack("while True:\n    pass"), "timed out after 3 s", 1),
+        "sleep": (attack("time.sleep(10**6)"), "timed out after 3 s", 1),
+        "os_exit": (attack("os._exit(1)"), "exited with code 1", 1),
+        "segfault": (attack("import ctypes\nctypes.string_at(0)"), "SIGSEGV", 1),
+        "memory_bomb": (attack("hog = []\nwhile True:\n    hog.append(np.empty(10**7))"), "MemoryError", 1),
+        "monkeypatch": (attack("""
+np.allclose = lambda *a, **k: True
+np.isclose = lambda a, b, *r, **k: np.ones(np.broadcast(a, b).shape, bool)
+np.testing.assert_allclose = lambda *a, **k: None
+builtins.abs = lambda x: 0
+builtins.max = lambda *a, **k: 0
+return [((), 0.0)]"""), "7 of 7 cases fail", 1),
+        "always_equal": (notebook("""
+class AlwaysEqual(list):
+    def __eq__(self, other):
+        return True
+    def __ne__(self, other):
+        return False
+class Anything:
+    __eq__ = lambda self, other: True
+def prefix_beam_search(log_probs, beam_width, blank=0):
+    return Anything()"""), "not plain data", 1),
+        "import_reference": (attack("""
+from rnnbook.decode import prefix_beam_search as reference
+return reference(log_probs, beam_width, blank)"""), "rnnbook is not available while grading", 1),
+        "import_reference_by_path": (attack(f"""
+import importlib.util
+sys.path.insert(0, {project!r})
+spec = importlib.util.spec_from_file_location("decode", {project + '/rnnbook/decode.py'!r})
+module = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(module)
+return module.prefix_beam_search(log_probs, beam_width, blank)"""), "is not allowed while grading", 1),
+        "read_solution": (attack(f"""
+import json, glob
+places = ["solutions/lab4_ctc_decoding.ipynb", "../solutions/lab4_ctc_decoding.ipynb",
+          "../../solutions/lab4_ctc_decoding.ipynb", {project + '/solutions/lab4_ctc_decoding.ipynb'!r}]
+places += glob.glob("/**/lab4_ctc_decoding.ipynb", recursive=True)
+for directory in ["..", "/", {project!r}]:
+    try:
+        places += [os.path.join(directory, name) for name in os.listdir(directory)]
+    except OSError:
+        pass
+for place in places:
+    try:
+        cells = json.load(open(place))["cells"]
+    except (OSError, ValueError):
+        continue
+    namespace = {{}}
+    for cell in cells:
+        if cell["cell_type"] == "code" and "def prefix_beam_search" in "".join(cell["source"]):
+            exec("".join(cell["source"]).replace("### BEGIN SOLUTION", ""), namespace)
+    return namespace["prefix_beam_search"](log_probs, beam_width, blank)
+raise RuntimeError("found no solution to copy")"""), "found no solution to copy", 1),
+        "write_gradebook": (attack(f"""
+for name in ["gradebook.csv", "planted.txt"]:
+    try:
+        open(os.path.join({str(out)!r}, name), "w").write("hacked")
+    except OSError as exc:
+        last = exc
+raise last"""), "is not allowed while grading", 1),
+        "malformed": ("{\"cells\": [ this is not json", "not a readable notebook", 0),
+        "no_code": (notebook(cells=[nbformat.v4.new_markdown_cell("I wrote my answers on paper.")]),
+                    "defines no functions", 0),
+        "unknown_kernel": (notebook(kernelspec={"name": "no-such-kernel", "display_name": "?",
+                                                "language": "python"}), "kernel name 'no-such-kernel'", 5),
+        "huge_output": (notebook(cells=solution_cells() + [big_output]), "graded", 5),
+        "huge_print": (attack("print('x' * 50_000_000)\nreturn [((), 0.0)]"), "File too large", 1),
+    }
+
+
+def test_adversarial_submissions_are_contained(tmp_path):
+    subs, out = tmp_path / "submissions", tmp_path / "grades"
+    subs.mkdir()
+    cases = submissions(out)
+    for name, (text, _, _) in cases.items():
+        (subs / f"{name}.ipynb").write_text(text)
+    started = time.monotonic()
+    grader.grade_folder("lab4", subs, out, seed=3, jobs=2, limits=LIMITS, stream=open(os.devnull, "w"))
+    elapsed = time.monotonic() - started
+    assert elapsed < 50, f"grading the adversarial submissions took {elapsed:.0f} s"
+
+    with open(out / "gradebook.csv", newline="") as f:
+        rows = {row["submission"]: row for row in csv.DictReader(f)}
+    assert sorted(rows) == sorted(f"{name}.ipynb" for name in cases)
+    assert sorted(p.name for p in out.iterdir()) == ["feedback", "gradebook.csv", "results"]
+    for name, (_, expected_words, expected_total) in cases.items():
+        row = rows[f"{name}.ipynb"]
+        feedback = (out / "feedback" / f"{name}.txt").read_text()
+        assert row["status"] and (row["status"] == "graded") == (expected_total > 0), (name, row)
+        assert float(row["total"]) == expected_total, (name, row, feedback)
+        assert expected_words in row["status"] + row["reason"] + feedback, (name, row, feedback)
+        if expected_total == 1:
+            assert row["q1"] == "1" and row["q2"] == "0" and row["reason"].startswith("q2 "), (name, row)
+        assert json.loads((out / "results" / f"{name}.json").read_text())["score"] == expected_total
+
+
+def test_the_sandbox_walls(tmp_path):
+    """What a graded function can and cannot do inside the sandbox, checked one wall at a time."""
+    outside = tmp_path / "secret.txt"
+    outside.write_text("secret")
+    code = f"""
+import os, subprocess, numpy as np
+def read_outside():
+    return open({str(outside)!r}).read()
+def list_parent():
+    return os.listdir("..")
+def spawn():
+    return subprocess.run(["true"]).returncode
+def write_scratch():
+    with open("mine.txt", "w") as f:
+        f.write("fine")
+    return open("mine.txt").read() == "fine" and os.getcwd() != {str(ROOT)!r}
+def environment():
+    return sorted(os.environ)
+def numpy_works():
+    return np.linalg.norm(np.ones(4))
+"""
+    def run(function):
+        result = sandbox.run(code, function, [((), {})], LIMITS)
+        return result.cases[0]
+
+    assert run("read_outside")[0] == "error" and "not allowed" in run("read_outside")[1]
+    assert run("list_parent")[0] == "error" and "not allowed" in run("list_parent")[1]
+    assert run("spawn")[0] == "error" and "subprocess.Popen is not allowed" in run("spawn")[1]
+    assert run("write_scratch") == ("value", True)
+    assert "PYTHONPATH" not in run("environment")[1] and len(run("environment")[1]) <= 8
+    assert run("numpy_works") == ("value", pytest.approx(2.0))
