@@ -36,11 +36,16 @@ def as_vector(name, value, *, length=None):
 
 def check_finite(name, arr, *, allow_neg_inf=False):
     if np.isnan(arr).any():
-        raise ValueError(f"{name} contains NaN at index {tuple(np.argwhere(np.isnan(arr))[0])}")
+        raise ValueError(f"{name} contains NaN at index {_first_index(np.isnan(arr))}")
     bad = np.isposinf(arr) if allow_neg_inf else ~np.isfinite(arr)
     if bad.any():
+        index = _first_index(bad)
         raise ValueError(f"{name} must be finite{' or -inf' if allow_neg_inf else ''}, "
-                         f"got {arr[tuple(np.argwhere(bad)[0])]} at index {tuple(np.argwhere(bad)[0])}")
+                         f"got {arr[index]} at index {index}")
+
+
+def _first_index(mask):
+    return tuple(int(i) for i in np.argwhere(mask)[0])
 
 
 def as_labels(name, value, num_classes, *, forbidden=None):
@@ -89,7 +94,7 @@ def check_log_probs(name, arr, *, atol=1e-4):
         log_total = (np.log(np.exp(arr - shift).sum(axis=-1, keepdims=True)) + shift)[..., 0]
     bad = ~(np.abs(log_total) <= atol)
     if bad.any():
-        where = tuple(int(i) for i in np.argwhere(bad)[0])
+        where = _first_index(bad)
         raise ValueError(f"{name} must hold log-probabilities (each row's logsumexp = 0, e.g. a log_softmax "
                          f"output), but row {where} has logsumexp {log_total[where]:.6g}, i.e. its "
                          f"probabilities sum to {np.exp(log_total[where]):.6g}")
