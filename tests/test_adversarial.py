@@ -13,7 +13,6 @@ import time
 from pathlib import Path
 
 import nbformat
-import numpy as np
 import pytest
 
 from rnnbook.grading import grader, sandbox
@@ -51,6 +50,9 @@ def submissions(out):
         "loop_in_function": (attack("while True:\n    pass"), "timed out after 3 s", 1),
         "sleep": (attack("time.sleep(10**6)"), "timed out after 3 s", 1),
         "os_exit": (attack("os._exit(1)"), "exited with code 1", 1),
+        "kill_grader": (attack("import signal\nos.kill(os.getppid(), signal.SIGKILL)"), "os.kill is not allowed", 1),
+        "raise_limits": (attack("import resource\nresource.setrlimit(resource.RLIMIT_AS, (-1, -1))"),
+                         "resource.setrlimit is not allowed", 1),
         "segfault": (attack("import ctypes\nctypes.string_at(0)"), "SIGSEGV", 1),
         "memory_bomb": (attack("hog = []\nwhile True:\n    hog.append(np.empty(10**7))"), "MemoryError", 1),
         "monkeypatch": (attack("""

@@ -23,9 +23,11 @@ import numpy as np
 ARRAY_TAG = "__ndarray__"
 NUMERIC_KINDS = "biuf"
 BLOCKED_PACKAGES = {"rnnbook", "solutions", "tests"}
-PROCESS_EVENTS = {"subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork",
-                  "os.forkpty", "ctypes.dlopen", "ctypes.dlsym", "ctypes.dlsym/handle",
-                  "socket.connect", "socket.bind", "os.chdir", "os.chroot"}
+# Starting processes, signalling the grader, raising the limits (root may), native libraries, sockets.
+FORBIDDEN_EVENTS = {"subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork",
+                    "os.forkpty", "os.kill", "os.killpg", "signal.pthread_kill", "resource.setrlimit",
+                    "resource.prlimit", "ctypes.dlopen", "ctypes.dlsym", "ctypes.dlsym/handle",
+                    "socket.connect", "socket.bind", "os.chdir", "os.chroot"}
 # Audit events that change the file system, with the positions of their path arguments.
 WRITE_EVENTS = {"os.remove": (0,), "os.rmdir": (0,), "os.mkdir": (0,), "os.rename": (0, 1),
                 "os.symlink": (0, 1), "os.link": (0, 1), "os.truncate": (0,), "os.chmod": (0,),
@@ -93,7 +95,7 @@ class BlockReferences:
 def make_audit_hook(scratch, read_roots):
     """Return an audit hook that keeps file access inside ``scratch`` (reading and listing also in ``read_roots``).
 
-    It also refuses starting processes, loading native libraries and opening sockets. Python code cannot
+    It also refuses the FORBIDDEN_EVENTS (processes, signals, limits, native libraries, sockets). Python code cannot
     remove an audit hook; native code (ctypes memory writes) could, which is why the real walls are the
     separate process, its limits and the comparison in the parent.
     """
@@ -120,7 +122,7 @@ def make_audit_hook(scratch, read_roots):
             for i in WRITE_EVENTS[event]:
                 if not isinstance(args[i], int) and not inside(args[i], [scratch]):
                     raise PermissionError(f"sandbox: {event} on {args[i]!r} is not allowed while grading")
-        elif event in PROCESS_EVENTS:
+        elif event in FORBIDDEN_EVENTS:
             raise PermissionError(f"sandbox: {event} is not allowed while grading")
     return hook
 

@@ -74,7 +74,7 @@ def _read_results(path):
     for number, line in enumerate(lines):
         try:
             record = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):
             break  # a half-written last line, or garbage written by the submission
         if number == 0:
             notes = [str(note) for note in record.get("setup", [])] if isinstance(record, dict) else []
