@@ -54,7 +54,7 @@ def encode(value):
         return [encode(item) for item in value]
     if type(value) is dict and all(type(key) is str for key in value):
         return {key: encode(item) for key, item in value.items()}
-    raise TypeError(f"a {type(value).__name__} is not plain data (numbers, arrays, lists, dicts)")
+    raise TypeError(f"a value of type {type(value).__name__}, which is not plain data (numbers, arrays, lists, dicts)")
 
 
 def decode(plain):
@@ -165,10 +165,15 @@ def main():
         try:
             if not callable(function):
                 raise NameError(f"no function named {job['function']} is defined")
-            line = json.dumps({"value": encode(function(*args, **kwargs))})
+            answer = function(*args, **kwargs)
         except BaseException as exc:  # SystemExit and KeyboardInterrupt too: they are the case's answer
-            line = json.dumps({"error": describe_exception(exc)})
-        results.write(line + "\n")
+            record = {"error": f"raised {describe_exception(exc)}"}
+        else:
+            try:
+                record = {"value": encode(answer)}
+            except BaseException as exc:  # not plain data, or a hostile object's methods
+                record = {"error": f"returned {str(exc)[:200]}"}
+        results.write(json.dumps(record) + "\n")
         results.flush()
 
 

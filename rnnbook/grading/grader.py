@@ -80,7 +80,7 @@ def _score_question(item, run):
             continue
         kind, value = run.cases[i]
         if kind == "error":
-            messages.append(f"case {case.name}: raised {value}")
+            messages.append(f"case {case.name}: {value}")
             continue
         try:
             message = compare(expected, decode(value), q.rtol, q.atol)
@@ -95,12 +95,13 @@ def _score_question(item, run):
     raised = [value for kind, value in run.cases if kind == "error"]
     if passed == total:
         summary = f"all {total} cases pass"
-    elif len(raised) == total and all(r.startswith("NotImplementedError") for r in raised):
+    elif len(raised) == total and all(r.startswith("raised NotImplementedError") for r in raised):
         summary, messages = "not implemented", []
     elif run.failure:
         summary = f"{run.failure} ({passed} of {total} cases pass)"
     else:
-        summary = f"{total - passed} of {total} cases fail"
+        first = messages[0].split(": ", 1)[1]
+        summary = f"{total - passed} of {total} cases fail, e.g. {first[:160]}"
     return QuestionResult(q.id, q.title, q.points, score, summary, messages)
 
 

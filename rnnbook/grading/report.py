@@ -2,6 +2,7 @@
 import json
 
 from .gradebook import atomic_write_text
+from .questions import points_text
 
 
 def feedback_text(result):
@@ -11,7 +12,7 @@ def feedback_text(result):
     lines += [f"Note: {note}" for note in result.notes]
     for q in result.questions:
         lines.append("")
-        lines.append(f"{q.id} {q.title} — {q.score:g} / {q.points:g} points: {q.summary}")
+        lines.append(f"{q.id} {q.title} — {q.score:g} / {points_text(q.points)}: {q.summary}")
         lines += [f"  {message}" for message in q.messages]
     return "\n".join(lines) + "\n"
 

@@ -48,6 +48,6 @@ def check(lab, question_id, namespace):
         return
     passed, total, messages = run_public(lab, question_id, function)
     verdict = "all public cases pass" if passed == total else f"{passed} of {total} public cases pass"
-    print(f"{lab} {q.id} {q.title} [{q.points:g} point{'' if q.points == 1 else 's'}]: {verdict}.")
+    print(f"{lab} {q.id} {q.title} [{questions.points_text(q.points)}]: {verdict}.")
     for message in messages:
         print(f"  {message}")

@@ -39,6 +39,10 @@ class Question:
         return self.hidden(np.random.default_rng([seed, zlib.crc32(f"{lab}/{self.id}".encode())]))
 
 
+def points_text(points):
+    return f"{points:g} point{'' if points == 1 else 's'}"
+
+
 def load(lab):
     """Return the list of questions of ``lab`` ("lab1" ... "lab5")."""
     if lab not in LABS:
