@@ -116,6 +116,7 @@ raise last"""), "is not allowed while grading", 1),
         "unknown_kernel": (notebook(kernelspec={"name": "no-such-kernel", "display_name": "?",
                                                 "language": "python"}), "kernel name 'no-such-kernel'", 5),
         "huge_output": (notebook(cells=solution_cells() + [big_output]), "graded", 5),
+        "deep_nesting": (notebook("def deep():\n    return " + "-" * 900 + "1", "x = " + "[" * 10**5), "nested too deeply", 5),
         "huge_print": (attack("print('x' * 50_000_000)\nreturn [((), 0.0)]"), "File too large", 1),
     }
 
@@ -177,3 +178,13 @@ def numpy_works():
     assert run("write_scratch") == ("value", True)
     assert "PYTHONPATH" not in run("environment")[1] and len(run("environment")[1]) <= 8
     assert run("numpy_works") == ("value", pytest.approx(2.0))
+
+
+def test_oversized_files_and_folders_named_like_notebooks(tmp_path, monkeypatch):
+    subs = tmp_path / "subs"
+    (subs / "folder.ipynb").mkdir(parents=True)
+    (subs / "big.ipynb").write_bytes(SOLUTION.read_bytes())
+    monkeypatch.setattr(grader, "MAX_NOTEBOOK_BYTES", 1000)
+    rows = grader.grade_folder("lab4", subs, tmp_path / "out", limits=LIMITS, stream=open(os.devnull, "w"))
+    assert list(rows) == ["big.ipynb"]
+    assert rows["big.ipynb"]["status"] == "invalid" and "more than the 0 MB" in rows["big.ipynb"]["reason"]

@@ -60,7 +60,7 @@ def test_extract_keeps_only_imports_functions_and_classes():
         "%matplotlib inline\nclass A:\n    pass\ndef f():\n    !ls\n    return 1\nwhile True:\n    pass"),
         nbformat.v4.new_code_cell("def broken(:\n"), nbformat.v4.new_markdown_cell("def g(): pass")])
     extracted = extract(nb)
-    assert extracted.code.splitlines() == ["import numpy as np", "import os", "", "class A:", "    pass", "",
+    assert extracted.code.splitlines() == ["import numpy as np", "import os", "class A:", "    pass",
                                            "def f():", "    pass", "    return 1"]
     assert any("cell 2 is not valid Python" in note for note in extracted.notes)
     with pytest.raises(InvalidSubmission, match="no functions"):

@@ -61,7 +61,13 @@ def extract(nb):
             notes.append(f"code cell {number} is not valid Python and was skipped "
                          f"({type(exc).__name__}: {getattr(exc, 'msg', exc)})")
             continue
-        kept.extend(node for node in tree.body if isinstance(node, KEPT) and not _imports_self_check(node))
-    if not any(isinstance(node, KEPT[2:]) for node in kept):
+        for node in tree.body:
+            if not isinstance(node, KEPT) or _imports_self_check(node):
+                continue
+            try:
+                kept.append((node, ast.unparse(node)))
+            except RecursionError:
+                notes.append(f"code cell {number}: a statement nested too deeply to read was skipped")
+    if not any(isinstance(node, KEPT[2:]) for node, _ in kept):
         raise InvalidSubmission("the notebook defines no functions or classes")
-    return Extracted(ast.unparse(ast.Module(body=kept, type_ignores=[])), notes)
+    return Extracted("\n".join(source for _, source in kept), notes)

@@ -17,6 +17,8 @@ from .child import decode, encode
 from .compare import compare
 from .extract import InvalidSubmission, extract, read_notebook
 
+MAX_NOTEBOOK_BYTES = 100 * 2**20   # a notebook is read whole into memory; a 2 GB "notebook" is not one
+
 
 @dataclass
 class QuestionResult:
@@ -105,27 +107,37 @@ def _score_question(item, run):
     return QuestionResult(q.id, q.title, q.points, score, summary, messages)
 
 
+def _digest(path):
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def _not_graded(result, prepared, status, reason):
+    result.status, result.reason = status, reason
+    result.questions = [QuestionResult(p.question.id, p.question.title, p.question.points, 0.0, "not graded")
+                        for p in prepared]
+    return result
+
+
 def grade_submission(path, name, prepared, limits):
     """Grade one notebook; never raises: a problem becomes the submission's status and reason."""
-    data = Path(path).read_bytes()
-    result = SubmissionResult(name, hashlib.sha256(data).hexdigest(), "graded", [])
+    result = SubmissionResult(name, _digest(path), "graded", [])
     try:
+        size = Path(path).stat().st_size
+        if size > MAX_NOTEBOOK_BYTES:
+            raise InvalidSubmission(f"the file has {size / 2**20:.0f} MB, more than the "
+                                    f"{MAX_NOTEBOOK_BYTES / 2**20:.0f} MB a notebook may have")
         extracted = extract(read_notebook(path))
-    except InvalidSubmission as exc:
-        result.status, result.reason = "invalid", str(exc)
-        result.questions = [QuestionResult(p.question.id, p.question.title, p.question.points, 0.0,
-                                           "not graded") for p in prepared]
-        return result
-    result.notes = list(extracted.notes)
-    try:
+        result.notes = list(extracted.notes)
         for item in prepared:
             run = sandbox.run(extracted.code, item.question.function,
                               [(case.args, case.kwargs) for case in item.cases], limits)
             result.notes += [n for n in run.notes if n not in result.notes]
             result.questions.append(_score_question(item, run))
-    except Exception as exc:  # a grader bug must not stop the other submissions
-        result.status, result.reason = "error", f"grader error: {type(exc).__name__}: {exc}"
-        return result
+    except InvalidSubmission as exc:
+        return _not_graded(result, prepared, "invalid", str(exc))
+    except Exception as exc:  # a grader bug or a pathological file must not stop the other submissions
+        return _not_graded(result, prepared, "error", f"grader error: {type(exc).__name__}: {str(exc)[:200]}")
     problems = [q.problem for q in result.questions if q.problem]
     result.reason = "; ".join(problems + [n for n in extracted.notes if n.startswith("kernel")])
     return result
@@ -134,7 +146,7 @@ def grade_submission(path, name, prepared, limits):
 def find_submissions(folder, out):
     out = Path(out).resolve()
     return [p for p in sorted(Path(folder).rglob("*.ipynb"))
-            if ".ipynb_checkpoints" not in p.parts and out not in p.resolve().parents]
+            if p.is_file() and ".ipynb_checkpoints" not in p.parts and out not in p.resolve().parents]
 
 
 def _progress(done, total, name, stream):
@@ -156,8 +168,7 @@ def grade_folder(lab, folder, out, seed=0, jobs=1, regrade=False, limits=sandbox
     todo = []
     for path in find_submissions(folder, out):
         name = path.relative_to(folder).as_posix()
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        if regrade or name not in rows or rows[name]["sha256"] != digest:
+        if regrade or name not in rows or rows[name]["sha256"] != _digest(path):
             todo.append((path, name))
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = [pool.submit(grade_submission, path, name, prepared, limits) for path, name in todo]

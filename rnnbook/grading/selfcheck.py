@@ -48,6 +48,8 @@ def check(lab, question_id, namespace):
         return
     passed, total, messages = run_public(lab, question_id, function)
     verdict = "all public cases pass" if passed == total else f"{passed} of {total} public cases pass"
+    if all(message.endswith("not implemented yet") for message in messages) and passed == 0:
+        verdict, messages = "not implemented yet", []
     print(f"{lab} {q.id} {q.title} [{questions.points_text(q.points)}]: {verdict}.")
     for message in messages:
         print(f"  {message}")
