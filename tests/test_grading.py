@@ -74,6 +74,7 @@ def test_compare_names_the_difference():
     message = compare(expected, expected + np.array([[0, 0, 0], [0, 0.5, 0]]))
     assert "1 of 6 entries differ" in message and "index (1, 1)" in message and "max abs error 0.5" in message
     assert "dtype float32" in compare(expected, (expected + 1).astype(np.float32))
+    assert "got shape (2,) (your array has dtype int64)" in compare(expected, np.array([1, 2]))
     assert compare([1, 2, 3], np.array([1, 2, 3])) is None
     assert "expected 3 items" in compare([1, 2, 3], [1, 2])
     assert "keys" in compare({"a": expected}, {"b": expected})

@@ -27,8 +27,9 @@ def _compare_arrays(expected, got, where, rtol, atol):
         got_array = np.asarray(got, dtype=np.float64)
     except (TypeError, ValueError):
         return f"{where}: expected {_describe(expected)}, got {_describe(got)}"
+    dtype_note = f" (your array has dtype {got.dtype})" if isinstance(got, np.ndarray) and got.dtype != np.float64 else ""
     if got_array.shape != expected.shape:
-        return f"{where}: expected shape {expected.shape}, got shape {got_array.shape}"
+        return f"{where}: expected shape {expected.shape}, got shape {got_array.shape}{dtype_note}"
     exact = expected.dtype.kind in "biu"
     expected = expected.astype(np.float64)
     close = got_array == expected if exact else np.isclose(got_array, expected, rtol=rtol, atol=atol,
@@ -38,7 +39,6 @@ def _compare_arrays(expected, got, where, rtol, atol):
     index = tuple(int(i) for i in np.argwhere(~close)[0])
     with np.errstate(invalid="ignore"):
         error = np.nanmax(np.where(close, 0.0, np.abs(got_array - expected)))
-    dtype_note = f" (your array has dtype {got.dtype})" if isinstance(got, np.ndarray) and got.dtype != np.float64 else ""
     return (f"{where}: {int((~close).sum())} of {close.size} entries differ, max abs error {error:.3g}; "
             f"first at index {index}: expected {expected[index]:.6g}, got {got_array[index]:.6g}{dtype_note}")
 
