@@ -47,8 +47,9 @@ def labelling_task(n_seq, T, lag, n_symbols=4, seed=0):
 
     Inputs are uniform random symbols. The label is ``y_t = (x_t + x_{t-lag}) % n_symbols`` for
     ``t >= lag`` and ``y_t = x_t`` for ``t < lag`` (nothing to look back at yet). With ``lag = 0`` the
-    label is simply ``y_t = x_t``: a series MLP (§2.3) solves it, while for ``lag >= 1`` every label is
-    a function of two inputs and a memoryless model is at chance, 1/n_symbols (§2.9, §3.2).
+    label is simply ``y_t = x_t``: a series MLP (§2.3) solves it. For ``lag >= 1`` every label from
+    ``t = lag`` on is a function of two inputs, so a memoryless model is at chance (1/n_symbols) on those
+    frames and its best accuracy over a sequence is ``lag/T + (T - lag)/(n_symbols*T)`` (§2.9, §3.2).
 
     Returns X (n_seq, T, n_symbols) one-hot float64 and Y (n_seq, T) int64.
     """
