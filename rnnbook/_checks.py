@@ -98,3 +98,11 @@ def check_log_probs(name, arr, *, atol=1e-4):
         raise ValueError(f"{name} must hold log-probabilities (each row's logsumexp = 0, e.g. a log_softmax "
                          f"output), but row {where} has logsumexp {log_total[where]:.6g}, i.e. its "
                          f"probabilities sum to {np.exp(log_total[where]):.6g}")
+
+
+def as_int(name, value, minimum=0):
+    """Return ``value`` as a Python int >= ``minimum``; bools, floats and strings are refused."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        wanted = "a non-negative integer" if minimum == 0 else f"an integer >= {minimum}"
+        raise ValueError(f"{name} must be {wanted}, got {value!r}")
+    return int(value)

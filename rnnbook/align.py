@@ -12,11 +12,10 @@ expansions compress to a shorter sequence and different splits give the same fra
 """
 import itertools
 import math
-import operator
 
 import numpy as np
 
-from rnnbook._checks import as_labels, as_matrix
+from rnnbook._checks import as_int, as_labels, as_matrix
 
 
 def compress(seq):
@@ -38,15 +37,6 @@ def _as_symbol_list(name, seq):
     return list(seq)
 
 
-def _check_count(name, value):
-    try:
-        count = operator.index(value)
-    except TypeError:
-        raise ValueError(f"{name} must be a non-negative integer, got {value!r}") from None
-    if count < 0:
-        raise ValueError(f"{name} must be a non-negative integer, got {count}")
-    return count
-
 
 def expansions(S, N):
     """Yield every expansion of ``S`` to ``N`` frames (§7.4), each a list of ``N`` symbols.
@@ -57,7 +47,7 @@ def expansions(S, N):
     ``S`` has the single (empty) expansion when ``N == 0`` and none otherwise.
     """
     symbols = _as_symbol_list("S", S)
-    N = _check_count("N", N)
+    N = as_int("N", N)
     K = len(symbols)
     if K == 0 or N < K:
         if K == N == 0:
@@ -73,8 +63,8 @@ def count_expansions(K, N):
 
     ``0`` when ``N < K``; ``1`` for ``K = N = 0`` (the empty expansion of the empty sequence).
     """
-    K = _check_count("K", K)
-    N = _check_count("N", N)
+    K = as_int("K", K)
+    N = as_int("N", N)
     if K == 0:
         return 1 if N == 0 else 0
     if N < K:

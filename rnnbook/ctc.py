@@ -32,18 +32,11 @@ The recursions loop over time in Python and update all lattice states of a frame
 """
 import numpy as np
 
-from rnnbook._checks import as_labels, as_matrix, check_blank, check_finite, check_log_probs
+from rnnbook._checks import as_int, as_labels, as_matrix, check_blank, check_finite, check_log_probs
 from rnnbook.align import compress
 
 
 # --- the lattice (§9.3, §9.5) ---
-
-def _check_blank_index(blank):
-    """The blank when the number of classes is unknown: any non-negative integer."""
-    if not isinstance(blank, (int, np.integer)) or isinstance(blank, bool) or blank < 0:
-        raise ValueError(f"blank must be a non-negative integer, got {blank!r}")
-    return int(blank)
-
 
 def _as_target(target, blank, num_classes=None):
     """The target as an int64 vector of labels: in ``[0, num_classes)`` when that is known, never the blank."""
@@ -58,7 +51,7 @@ def _as_target(target, blank, num_classes=None):
 
 def extend(target, blank=0):
     """The extended target of §9.5: ``(blank, l_1, blank, l_2, ..., l_L, blank)``, an int64 array (2L+1,)."""
-    blank = _check_blank_index(blank)
+    blank = as_int("blank", blank)
     target = _as_target(target, blank)
     ext = np.full(2 * len(target) + 1, blank, dtype=np.int64)
     ext[1::2] = target
@@ -99,9 +92,8 @@ def count_alignments(T, target, blank=0):
     Counted by the forward recursion with integers instead of probabilities; it depends only on ``T``,
     ``L`` and where the target has equal neighbours, not on the alphabet size.
     """
-    if not isinstance(T, (int, np.integer)) or isinstance(T, bool) or T < 0:
-        raise ValueError(f"T must be a non-negative integer, got {T!r}")
-    blank = _check_blank_index(blank)
+    T = as_int("T", T)
+    blank = as_int("blank", blank)
     target = _as_target(target, blank)
     if T == 0:
         return 1 if len(target) == 0 else 0

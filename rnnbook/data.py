@@ -17,6 +17,8 @@ from collections import namedtuple
 
 import numpy as np
 
+from ._checks import as_int
+
 Utterance = namedtuple("Utterance", ["x", "symbols", "frame_labels", "durations"])
 Utterance.__doc__ = """One synthetic utterance (§6.2, §7.2).
 
@@ -30,12 +32,6 @@ Strip.__doc__ = """One digit strip (§6.3: an OCR input whose target is shorter 
 image (8, W) float64 in [0, 1], one time step per pixel column; digits (L,) int64 in 0..9 left to
 right; spans: list of L half-open column ranges (start, end) where each digit's 8x8 image sits, so
 ``image[:, start:end]`` is that digit (plus noise)."""
-
-
-def _check_positive_int(name, value, minimum=1):
-    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
 
 
 def _one_hot(labels, num_classes):
@@ -53,10 +49,10 @@ def labelling_task(n_seq, T, lag, n_symbols=4, seed=0):
 
     Returns X (n_seq, T, n_symbols) one-hot float64 and Y (n_seq, T) int64.
     """
-    n_seq = _check_positive_int("n_seq", n_seq)
-    T = _check_positive_int("T", T)
-    lag = _check_positive_int("lag", lag, minimum=0)
-    n_symbols = _check_positive_int("n_symbols", n_symbols, minimum=2)
+    n_seq = as_int("n_seq", n_seq, minimum=1)
+    T = as_int("T", T, minimum=1)
+    lag = as_int("lag", lag, minimum=0)
+    n_symbols = as_int("n_symbols", n_symbols, minimum=2)
     if lag >= T:
         raise ValueError(f"lag must be smaller than T={T}, got {lag}")
     rng = np.random.default_rng(seed)
@@ -77,8 +73,8 @@ def adding_problem(n, T, seed=0):
 
     Returns X (n, T, 2) float64 and y (n,) float64.
     """
-    n = _check_positive_int("n", n)
-    T = _check_positive_int("T", T, minimum=2)
+    n = as_int("n", n, minimum=1)
+    T = as_int("T", T, minimum=2)
     rng = np.random.default_rng(seed)
     values = rng.random((n, T))
     first = rng.integers(0, T // 2, size=n)
@@ -103,10 +99,10 @@ def delayed_copy(n, T, delay, n_symbols=4, seed=0):
 
     Returns X (n, T, n_symbols + 1) one-hot float64 and Y (n, T) int64 in 0..n_symbols.
     """
-    n = _check_positive_int("n", n)
-    T = _check_positive_int("T", T)
-    delay = _check_positive_int("delay", delay, minimum=0)
-    n_symbols = _check_positive_int("n_symbols", n_symbols, minimum=2)
+    n = as_int("n", n, minimum=1)
+    T = as_int("T", T, minimum=1)
+    delay = as_int("delay", delay, minimum=0)
+    n_symbols = as_int("n_symbols", n_symbols, minimum=2)
     if delay >= T:
         raise ValueError(f"delay must be smaller than T={T}, got {delay}")
     blank = n_symbols
@@ -124,8 +120,8 @@ def utterance_prototypes(n_symbols=4, n_features=8, seed=0):
     Standard normal entries: two prototypes lie about sqrt(2 * n_features) apart, so with the default
     noise the classes overlap little but a frame can still be misread. Returns (n_symbols, n_features).
     """
-    n_symbols = _check_positive_int("n_symbols", n_symbols)
-    n_features = _check_positive_int("n_features", n_features)
+    n_symbols = as_int("n_symbols", n_symbols, minimum=1)
+    n_features = as_int("n_features", n_features, minimum=1)
     return np.random.default_rng(seed).standard_normal((n_symbols, n_features))
 
 
@@ -145,12 +141,12 @@ def synthetic_utterances(n, n_symbols=4, n_features=8, min_symbols=2, max_symbol
 
     Returns a list of n ``Utterance(x (N, n_features), symbols (K,), frame_labels (N,), durations (K,))``.
     """
-    n = _check_positive_int("n", n)
-    n_symbols = _check_positive_int("n_symbols", n_symbols, minimum=1 if allow_repeats else 2)
-    min_symbols = _check_positive_int("min_symbols", min_symbols)
-    max_symbols = _check_positive_int("max_symbols", max_symbols)
-    min_dur = _check_positive_int("min_dur", min_dur)
-    max_dur = _check_positive_int("max_dur", max_dur)
+    n = as_int("n", n, minimum=1)
+    n_symbols = as_int("n_symbols", n_symbols, minimum=1 if allow_repeats else 2)
+    min_symbols = as_int("min_symbols", min_symbols, minimum=1)
+    max_symbols = as_int("max_symbols", max_symbols, minimum=1)
+    min_dur = as_int("min_dur", min_dur, minimum=1)
+    max_dur = as_int("max_dur", max_dur, minimum=1)
     if min_symbols > max_symbols:
         raise ValueError(f"min_symbols must be <= max_symbols, got {min_symbols} > {max_symbols}")
     if min_dur > max_dur:
@@ -221,11 +217,11 @@ def digit_strips(n, min_digits=3, max_digits=6, split="train", seed=0, min_gap=0
 
     Returns a list of n ``Strip(image (8, W), digits (L,), spans [(start, end)] * L)``.
     """
-    n = _check_positive_int("n", n)
-    min_digits = _check_positive_int("min_digits", min_digits)
-    max_digits = _check_positive_int("max_digits", max_digits)
-    min_gap = _check_positive_int("min_gap", min_gap, minimum=0)
-    max_gap = _check_positive_int("max_gap", max_gap, minimum=0)
+    n = as_int("n", n, minimum=1)
+    min_digits = as_int("min_digits", min_digits, minimum=1)
+    max_digits = as_int("max_digits", max_digits, minimum=1)
+    min_gap = as_int("min_gap", min_gap, minimum=0)
+    max_gap = as_int("max_gap", max_gap, minimum=0)
     if min_digits > max_digits:
         raise ValueError(f"min_digits must be <= max_digits, got {min_digits} > {max_digits}")
     if min_gap > max_gap:

@@ -9,11 +9,10 @@ with CTC", Distill). The split is needed because a label repeated after a blank 
 while a label repeated directly extends the same one.
 """
 import math
-import operator
 
 import numpy as np
 
-from rnnbook._checks import as_matrix, check_blank, check_log_probs
+from rnnbook._checks import as_int, as_matrix, check_blank, check_log_probs
 from rnnbook.ctc import collapse
 
 
@@ -69,12 +68,7 @@ def prefix_beam_search(log_probs, beam_width, blank=0):
     Ties are broken by the labeling, so the result is deterministic.
     """
     log_probs, blank = _check_log_probs(log_probs, blank)
-    try:
-        beam_width = operator.index(beam_width)
-    except TypeError:
-        raise ValueError(f"beam_width must be an integer >= 1, got {beam_width!r}") from None
-    if beam_width < 1:
-        raise ValueError(f"beam_width must be an integer >= 1, got {beam_width}")
+    beam_width = as_int("beam_width", beam_width, minimum=1)
 
     labels = [k for k in range(log_probs.shape[1]) if k != blank]
     beam = {(): (0.0, -math.inf)}                        # prefix -> (log ends_blank, log ends_label)

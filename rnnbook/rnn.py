@@ -9,7 +9,7 @@ of float64 arrays; gradients come back as a dict with the same keys and shapes.
 """
 import numpy as np
 
-from ._checks import as_labels, as_matrix, as_vector
+from ._checks import as_int, as_labels, as_matrix, as_vector
 
 PARAM_NAMES = ("W_xh", "W_hh", "b_h", "W_hy", "b_y")
 
@@ -21,9 +21,7 @@ def init_params(D, H, K, seed=0, spectral_radius=None):
     is given, W_hh is rescaled to have exactly that spectral radius — the knob of the stability
     experiments (§5.7). Returns the params dict.
     """
-    for name, value in (("D", D), ("H", H), ("K", K)):
-        if not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    D, H, K = (as_int(name, value, minimum=1) for name, value in (("D", D), ("H", H), ("K", K)))
     rng = np.random.default_rng(seed)
     bound = 1.0 / np.sqrt(H)
     params = {
@@ -99,8 +97,8 @@ def _check_loss_inputs(x, targets, weights, truncate, D, K):
         if (weights < 0).any():
             raise ValueError(f"weights must be >= 0, got {weights[weights < 0][0]} at index "
                              f"{int(np.argmax(weights < 0))}")
-    if truncate is not None and (not isinstance(truncate, (int, np.integer)) or truncate < 1):
-        raise ValueError(f"truncate must be None or a positive integer, got {truncate!r}")
+    if truncate is not None:
+        as_int("truncate", truncate, minimum=1)
     return x, targets, weights
 
 

@@ -12,7 +12,7 @@ rho(W_hh)^k for large k, with rho the spectral radius — not like ||W_hh||^k, w
 """
 import numpy as np
 
-from ._checks import as_matrix, as_vector
+from ._checks import as_int, as_matrix, as_vector
 
 ACTIVATIONS = ("tanh", "relu", "linear")
 
@@ -151,8 +151,7 @@ def impulse_response(W_hh, U, impulse, T, activation="linear", b=None, h0=None):
     same run with x_0 = 0, so only the impulse's effect remains. Returns responses (T, H); for the
     linear recurrence responses[k] = W_hh^k U impulse exactly, whatever b and h0 (superposition).
     """
-    if not isinstance(T, (int, np.integer)) or T < 1:
-        raise ValueError(f"T must be a positive integer, got {T!r}")
+    T = as_int("T", T, minimum=1)
     W_hh = _square("W_hh", W_hh)
     U = as_matrix("U", U, rows=W_hh.shape[0])
     impulse = as_vector("impulse", impulse, length=U.shape[1])
