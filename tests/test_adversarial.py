@@ -13,13 +13,24 @@ import time
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pytest
 
-from rnnbook.grading import grader, sandbox
+from rnnbook.grading import child, grader, sandbox
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTION = ROOT / "solutions" / "lab4_ctc_decoding.ipynb"
 LIMITS = sandbox.Limits(wall_seconds=3, memory_bytes=1024 * 2**20, file_bytes=4 * 2**20)
+# Switch off the child's Python-level guards, as any submission can: empty the audit hook's event sets,
+# make its isinstance() wave every open() through, drop the import blocker. What still stands after this
+# is the kernel's doing (Landlock, the user nobody, resource limits).
+HOOKS_OFF = """
+harness = sys.modules["__main__"]
+harness.FORBIDDEN_EVENTS.clear(); harness.WRITE_EVENTS.clear(); harness.LIST_EVENTS.clear()
+harness.isinstance = lambda *args: True
+sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != "BlockReferences"]
+"""
+LANDLOCK = child.landlock_abi() > 0
 
 
 def solution_cells():
@@ -110,6 +121,15 @@ for name in ["gradebook.csv", "planted.txt"]:
     except OSError as exc:
         last = exc
 raise last"""), "is not allowed while grading", 1),
+        "fork_and_leave": (attack(HOOKS_OFF + """
+if os.fork() == 0:  # a grandchild in its own session would outlive the grader's kill of the process group
+    os.setsid()
+    time.sleep(60)
+    os._exit(0)
+return [((), 0.0)]"""), "Resource temporarily unavailable", 1),
+        "import_torch": (attack("""
+import torch
+return [((), 0.0)]"""), "No module named 'torch'", 1),
         "malformed": ("{\"cells\": [ this is not json", "not a readable notebook", 0),
         "no_code": (notebook(cells=[nbformat.v4.new_markdown_cell("I wrote my answers on paper.")]),
                     "defines no functions", 0),
@@ -118,7 +138,22 @@ raise last"""), "is not allowed while grading", 1),
         "huge_output": (notebook(cells=solution_cells() + [big_output]), "graded", 5),
         "deep_nesting": (notebook("def deep():\n    return " + "-" * 900 + "1", "x = " + "[" * 10**5), "nested too deeply", 5),
         "huge_print": (attack("print('x' * 50_000_000)\nreturn [((), 0.0)]"), "File too large", 1),
-    }
+    } | ({
+        "hooks_off_import_reference": (attack(HOOKS_OFF + f"""
+sys.path.insert(0, {project!r})
+from rnnbook.decode import prefix_beam_search as reference
+return reference(log_probs, beam_width, blank)"""), "Permission denied", 1),
+        "hooks_off_read_seed": (attack(HOOKS_OFF + """
+raise RuntimeError(open(f"/proc/{os.getppid()}/cmdline").read())"""), "Permission denied: '/proc/", 1),
+        "hooks_off_write_gradebook": (attack(HOOKS_OFF + f"""
+open(os.path.join({str(out)!r}, "gradebook.csv"), "a").write("hacked")"""), "Permission denied", 1),
+        # code in a class body runs while the definitions load; it meets the same walls, and the
+        # notebook's own (correct) functions still count once it gives the harness its isinstance back
+        "hooks_off_at_definition_time": (notebook(
+            "import sys, os\nclass Sneaky:\n" + "".join(f"    {line}\n" for line in HOOKS_OFF.strip().splitlines())
+            + f"    try:\n        open(os.path.join({str(out)!r}, 'planted.txt'), 'w')\n"
+            + "    finally:\n        del harness.isinstance"), "`class Sneaky:` failed: PermissionError: [Errno 13]", 5),
+    } if LANDLOCK else {})
 
 
 def test_adversarial_submissions_are_contained(tmp_path):
@@ -160,9 +195,9 @@ def list_parent():
 def spawn():
     return subprocess.run(["true"]).returncode
 def write_scratch():
-    with open("mine.txt", "w") as f:
-        f.write("fine")
-    return open("mine.txt").read() == "fine" and os.getcwd() != {str(ROOT)!r}
+    open("mine.txt", "w")
+def read_scratch():
+    return os.listdir(".") == ["job.json", "results.jsonl", "output.txt"] or sorted(os.listdir("."))
 def environment():
     return sorted(os.environ)
 def numpy_works():
@@ -175,7 +210,8 @@ def numpy_works():
     assert run("read_outside")[0] == "error" and "not allowed" in run("read_outside")[1]
     assert run("list_parent")[0] == "error" and "not allowed" in run("list_parent")[1]
     assert run("spawn")[0] == "error" and "subprocess.Popen is not allowed" in run("spawn")[1]
-    assert run("write_scratch") == ("value", True)
+    assert run("write_scratch")[0] == "error" and "writing 'mine.txt' is not allowed" in run("write_scratch")[1]
+    assert run("read_scratch") == ("value", ["job.json", "output.txt", "results.jsonl"])
     assert "PYTHONPATH" not in run("environment")[1] and len(run("environment")[1]) <= 8
     assert run("numpy_works") == ("value", pytest.approx(2.0))
 
@@ -188,3 +224,31 @@ def test_oversized_files_and_folders_named_like_notebooks(tmp_path, monkeypatch)
     rows = grader.grade_folder("lab4", subs, tmp_path / "out", limits=LIMITS, stream=open(os.devnull, "w"))
     assert list(rows) == ["big.ipynb"]
     assert rows["big.ipynb"]["status"] == "invalid" and "more than the 0 MB" in rows["big.ipynb"]["reason"]
+
+
+@pytest.mark.skipif(not LANDLOCK, reason="this kernel has no Landlock; the grader warns that the sandbox is weaker")
+def test_the_walls_stand_with_the_python_guards_switched_off(tmp_path):
+    """Each attempt fails with the kernel's error (errno), not the audit hook's "sandbox: ..." refusal."""
+    outside = tmp_path / "secret.txt"
+    outside.write_text("secret")
+    attempts = {
+        "read_outside": f"open({str(outside)!r}).read()",
+        "read_grader_command_line": "open(f'/proc/{os.getppid()}/cmdline').read()",
+        "import_reference": f"sys.path.insert(0, {str(ROOT)!r}); import rnnbook.ctc",
+        "import_torch_by_path": f"sys.path.append({os.path.dirname(os.path.dirname(np.__file__))!r}); import torch",
+        "write_outside": f"open({str(tmp_path / 'planted.txt')!r}, 'w')",
+        "create_in_scratch": "open('mine.txt', 'w')",
+        "fork": "os.fork()",
+        "thread": "import threading; threading.Thread(target=print).start()",
+        "raise_memory_limit": "import resource; resource.setrlimit(resource.RLIMIT_AS, (-1, -1))",
+        "signal_grader": "import signal; os.kill(os.getppid(), signal.SIGCONT)",
+    }
+    code = "import os, sys\n" + "".join(
+        f"def {name}():\n" + "".join(f"    {line}\n" for line in HOOKS_OFF.strip().splitlines()) + f"    {attempt}\n"
+        for name, attempt in attempts.items())
+    for name in attempts:
+        kind, message = sandbox.run(code, name, [((), {})], LIMITS).cases[0]
+        assert kind == "error" and "sandbox:" not in message, (name, message)
+        assert any(word in message for word in ("[Errno", "can't start new thread", "not allowed to raise")), \
+            (name, message)
+    assert [p.name for p in tmp_path.iterdir()] == ["secret.txt"]

@@ -197,3 +197,15 @@ def test_command_line_release_and_grade(tmp_path):
     done = subprocess.run([sys.executable, "-m", "rnnbook.grading", "release", "--labs", str(tmp_path / "labs")],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and len(list((tmp_path / "labs").glob("lab*.ipynb"))) == 5
+
+
+def test_the_seed_can_stay_off_the_command_line(monkeypatch):
+    """Any user on the machine can read a command line (ps, /proc/PID/cmdline), not another's environment."""
+    from rnnbook.grading.__main__ import main
+    seen = {}
+    monkeypatch.setattr(grader, "grade_folder", lambda *args, **kwargs: seen.update(kwargs))
+    monkeypatch.setenv("RNNBOOK_GRADING_SEED", "4711")
+    main(["grade", "lab4", "subs", "--out", "out"])
+    assert seen["seed"] == 4711
+    main(["grade", "lab4", "subs", "--out", "out", "--seed", "5"])
+    assert seen["seed"] == 5

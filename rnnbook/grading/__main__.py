@@ -1,5 +1,6 @@
 """Command line: ``python -m rnnbook.grading release`` and ``python -m rnnbook.grading grade ...``."""
 import argparse
+import os
 import sys
 
 from . import grader, questions, release, sandbox
@@ -15,7 +16,10 @@ def main(argv=None):
     grade.add_argument("lab", choices=questions.LABS)
     grade.add_argument("submissions", help="folder searched recursively for .ipynb files")
     grade.add_argument("--out", required=True, help="folder for gradebook.csv, feedback/ and results/")
-    grade.add_argument("--seed", type=int, default=0, help="draws the hidden cases; keep it secret")
+    # A command line is public (ps, /proc/PID/cmdline); a process's environment is not.
+    grade.add_argument("--seed", type=int, default=os.environ.get("RNNBOOK_GRADING_SEED", "0"),
+                       help="draws the hidden cases; keep it secret: better set RNNBOOK_GRADING_SEED, which, "
+                            "unlike the command line, other users cannot see")
     grade.add_argument("--jobs", type=int, default=1, help="submissions graded at the same time")
     grade.add_argument("--regrade", action="store_true", help="grade again what the gradebook already has")
     grade.add_argument("--timeout", type=float, default=sandbox.Limits.wall_seconds,

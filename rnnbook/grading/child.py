@@ -3,16 +3,29 @@
 The grader (sandbox.py) runs this file's *source* with ``python -I -c`` in an empty scratch directory, so
 the child never learns the project's path from its arguments and cannot import the package it comes
 from. It therefore imports only the standard library and numpy. The parent imports the same file for
-``encode`` / ``decode``, so both sides speak exactly one format.
+``encode`` / ``decode`` and ``landlock_abi``, so both sides speak exactly one format.
+
+Before any submission code runs, the child walls itself in, for good: resource limits; the user
+``nobody`` when it starts as root (root could raise the limits again and fork past the process limit);
+and a Landlock domain (a Linux kernel feature any process may enter and none may leave) under which it
+reads only the standard library, numpy and the scratch directory, creates or changes no file, executes
+nothing and signals nothing outside. Those walls hold whatever the submission does, in Python or in
+native code. The audit hook and the import blocker on top only give early, readable refusals; Python
+code can get around them, so on a kernel without Landlock they are a speed bump, not a wall (the grader
+warns).
 
 Protocol (files in the scratch directory):
-    job.json       written by the parent: {"code": str, "function": str, "cases": [{"args", "kwargs"}]}
+    job.json       written by the parent: {"code": str, "function": str, "limits": {RLIMIT_*: [soft, hard]},
+                   "user": [uid, gid] to become (the grader is root) or null, "cases": [{"args", "kwargs"}]}
     results.jsonl  written here: line 0 {"setup": [notes]}, then one line per case, {"value": plain} or
                    {"error": "..."}; flushed after each case so a later crash keeps the earlier cases
     output.txt     whatever the submission prints (stdout and stderr), bounded by the file-size limit
 """
+import ctypes
 import json
 import os
+import resource
+import struct
 import sys
 import traceback
 
@@ -23,17 +36,26 @@ import numpy as np
 ARRAY_TAG = "__ndarray__"
 NUMERIC_KINDS = "biuf"
 BLOCKED_PACKAGES = {"rnnbook", "solutions", "tests"}
-# Starting processes, signalling the grader, raising the limits (root may), native libraries, sockets.
+# Starting processes, signalling the grader, raising the limits, native libraries, sockets.
 FORBIDDEN_EVENTS = {"subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork",
                     "os.forkpty", "os.kill", "os.killpg", "signal.pthread_kill", "resource.setrlimit",
                     "resource.prlimit", "ctypes.dlopen", "ctypes.dlsym", "ctypes.dlsym/handle",
                     "socket.connect", "socket.bind", "os.chdir", "os.chroot"}
-# Audit events that change the file system, with the positions of their path arguments.
-WRITE_EVENTS = {"os.remove": (0,), "os.rmdir": (0,), "os.mkdir": (0,), "os.rename": (0, 1),
-                "os.symlink": (0, 1), "os.link": (0, 1), "os.truncate": (0,), "os.chmod": (0,),
-                "os.chown": (0,), "os.utime": (0,), "shutil.rmtree": (0,), "shutil.copyfile": (1,)}
+# Audit events that change the file system: a graded function has no reason to.
+WRITE_EVENTS = {"os.remove", "os.rmdir", "os.mkdir", "os.rename", "os.symlink", "os.link", "os.truncate",
+                "os.chmod", "os.chown", "os.utime", "shutil.rmtree", "shutil.copyfile"}
 LIST_EVENTS = {"os.listdir", "os.scandir"}
 WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
+
+# Landlock (linux/landlock.h). The syscall numbers are the same on every Linux architecture.
+LANDLOCK_CREATE_RULESET, LANDLOCK_ADD_RULE, LANDLOCK_RESTRICT_SELF = 444, 445, 446
+LANDLOCK_CREATE_RULESET_VERSION = 1
+LANDLOCK_RULE_PATH_BENEATH = 1
+LANDLOCK_READ_FILE = 1 << 2
+LANDLOCK_READ = LANDLOCK_READ_FILE | (1 << 3)   # and ACCESS_FS_READ_DIR
+PR_SET_NO_NEW_PRIVS, PR_SET_KEEPCAPS = 38, 8
+CAP_DAC_READ_SEARCH = 2
+LINUX_CAPABILITY_VERSION_3 = 0x20080522
 
 
 def encode(value):
@@ -92,37 +114,114 @@ class BlockReferences:
         return None
 
 
-def make_audit_hook(scratch, read_roots):
-    """Return an audit hook that keeps file access inside ``scratch`` (reading and listing also in ``read_roots``).
+def standard_library():
+    import sysconfig
+    return os.path.realpath(sysconfig.get_paths()["stdlib"])
 
-    It also refuses the FORBIDDEN_EVENTS (processes, signals, limits, native libraries, sockets). Python code cannot
-    remove an audit hook; native code (ctypes memory writes) could, which is why the real walls are the
-    separate process, its limits and the comparison in the parent.
+
+def readable_roots():
+    """What a submission may read besides its scratch directory: the standard library and numpy.
+
+    The standard library goes entry by entry, leaving out the site-packages folder some installs keep
+    inside it (pyenv, for one): the packages there, torch among them, are not the student's to use.
     """
-    def inside(path, roots):
+    stdlib = standard_library()
+    numpy_dir = os.path.dirname(np.__file__)
+    roots = [os.path.join(stdlib, name) for name in os.listdir(stdlib) if name not in ("site-packages", "dist-packages")]
+    # manylinux wheels bundle OpenBLAS in numpy.libs beside the package
+    roots += [numpy_dir, numpy_dir + ".libs"]
+    return sorted({os.path.realpath(root) for root in roots if os.path.exists(root)})
+
+
+def _syscall(libc, number, *args):
+    result = libc.syscall(ctypes.c_long(number), *args)
+    if result < 0:
+        raise OSError(ctypes.get_errno(), f"syscall {number}: {os.strerror(ctypes.get_errno())}")
+    return result
+
+
+def landlock_abi():
+    """The kernel's Landlock ABI version, or 0 when this system has no Landlock."""
+    if sys.platform != "linux":
+        return 0
+    try:
+        return _syscall(ctypes.CDLL(None, use_errno=True), LANDLOCK_CREATE_RULESET, ctypes.c_void_p(None),
+                        ctypes.c_size_t(0), ctypes.c_uint32(LANDLOCK_CREATE_RULESET_VERSION))
+    except OSError:
+        return 0
+
+
+def enter_landlock(readable, abi):
+    """Allow reading ``readable`` (files and folders) and nothing else: no writing, creating, executing; no TCP,
+    no signals to processes outside (each as far as the kernel's ABI version knows it). Irreversible."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    # every file-system right the ABI knows is handled, i.e. denied unless a rule grants it
+    fs_rights = (1 << {1: 13, 2: 14, 3: 15, 4: 15}.get(abi, 16)) - 1
+    net_rights = 0b11 if abi >= 4 else 0        # bind and connect TCP
+    scopes = 0b11 if abi >= 6 else 0            # abstract unix sockets and signals
+    size = 8 if abi < 4 else 16 if abi < 6 else 24
+    attr = ctypes.create_string_buffer(struct.pack("=QQQ", fs_rights, net_rights, scopes)[:size], size)
+    ruleset = _syscall(libc, LANDLOCK_CREATE_RULESET, attr, ctypes.c_size_t(size), ctypes.c_uint32(0))
+    try:
+        for root in readable:
+            fd = os.open(root, os.O_PATH | os.O_CLOEXEC)
+            try:
+                rights = LANDLOCK_READ if os.path.isdir(root) else LANDLOCK_READ_FILE
+                rule = ctypes.create_string_buffer(struct.pack("=Qi", rights, fd), 12)
+                _syscall(libc, LANDLOCK_ADD_RULE, ctypes.c_int(ruleset), ctypes.c_int(LANDLOCK_RULE_PATH_BENEATH),
+                         rule, ctypes.c_uint32(0))
+            finally:
+                os.close(fd)
+        if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS)")
+        _syscall(libc, LANDLOCK_RESTRICT_SELF, ctypes.c_int(ruleset), ctypes.c_uint32(0))
+    finally:
+        os.close(ruleset)
+
+
+def drop_root(uid, gid):
+    """Become ``uid``/``gid`` keeping only the right to read (CAP_DAC_READ_SEARCH): the interpreter may live
+    where ``nobody`` could not read it (say /root/.pyenv), and Landlock, not file modes, bounds the reading."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_KEEPCAPS)")
+    os.setgroups([])
+    os.setgid(gid)
+    os.setuid(uid)
+    header = ctypes.create_string_buffer(struct.pack("=Ii", LINUX_CAPABILITY_VERSION_3, 0), 8)
+    read_only = 1 << CAP_DAC_READ_SEARCH   # effective, permitted, inheritable; then the upper 32 capabilities
+    data = ctypes.create_string_buffer(struct.pack("=6I", read_only, read_only, 0, 0, 0, 0), 24)
+    if libc.capset(header, data) != 0:
+        raise OSError(ctypes.get_errno(), "capset")
+
+
+def make_audit_hook(readable):
+    """Return an audit hook that refuses writing any file, reading outside ``readable`` and the FORBIDDEN_EVENTS.
+
+    It mirrors the Landlock rules so that a refusal reads the same with or without Landlock, and names
+    what was refused. It is no wall: Python code can patch what it calls or empty the interpreter's hook
+    list through the garbage collector.
+    """
+    def inside(path):
         try:
             real = os.path.realpath(os.fsdecode(path))
         except Exception:
             return False
-        return any(real == root or real.startswith(root + os.sep) for root in roots)
+        return any(real == root or real.startswith(root + os.sep) for root in readable)
 
     def hook(event, args):
         if event == "open":
             path, mode, flags = args
             if isinstance(path, int):
                 return
-            writing = any(c in (mode or "") for c in "wax+") or bool((flags or 0) & WRITE_FLAGS)
-            if not inside(path, [scratch] if writing else [scratch, *read_roots]):
+            if any(c in (mode or "") for c in "wax+") or (flags or 0) & WRITE_FLAGS:
+                raise PermissionError(f"sandbox: writing {path!r} is not allowed while grading")
+            if not inside(path):
                 raise PermissionError(f"sandbox: opening {path!r} is not allowed while grading")
         elif event in LIST_EVENTS:
-            # the import system lists package folders of the Python install, so those stay listable
-            if args and args[0] is not None and not isinstance(args[0], int) and not inside(args[0], [scratch, *read_roots]):
+            if args and args[0] is not None and not isinstance(args[0], int) and not inside(args[0]):
                 raise PermissionError(f"sandbox: listing {args[0]!r} is not allowed while grading")
-        elif event in WRITE_EVENTS:
-            for i in WRITE_EVENTS[event]:
-                if not isinstance(args[i], int) and not inside(args[i], [scratch]):
-                    raise PermissionError(f"sandbox: {event} on {args[i]!r} is not allowed while grading")
-        elif event in FORBIDDEN_EVENTS:
+        elif event in WRITE_EVENTS or event in FORBIDDEN_EVENTS:
             raise PermissionError(f"sandbox: {event} is not allowed while grading")
     return hook
 
@@ -141,7 +240,6 @@ def load_definitions(code):
 
 
 def main():
-    scratch = os.path.realpath(os.getcwd())
     with open("job.json") as f:
         job = json.load(f)
     cases = [(decode(case["args"]), decode(case["kwargs"])) for case in job["cases"]]
@@ -150,12 +248,19 @@ def main():
     os.dup2(output, 1)
     os.dup2(output, 2)
 
-    import sysconfig
-    paths = sysconfig.get_paths()
-    read_roots = sorted({os.path.realpath(paths[key]) for key in ("stdlib", "purelib", "platlib")})
-    sys.path[:] = [p for p in sys.path if any(os.path.realpath(p).startswith(root) for root in read_roots)]
+    # Lowered hard limits cannot be raised again by a process that is not root.
+    for name, (soft, hard) in job["limits"].items():
+        resource.setrlimit(getattr(resource, name), (soft, hard))
+    readable = [os.path.realpath(os.getcwd()), *readable_roots()]
+    abi = landlock_abi()
+    if abi:
+        enter_landlock(readable, abi)
+    if job["user"]:
+        drop_root(*job["user"])
+    stdlib = standard_library()
+    sys.path[:] = [p for p in sys.path if os.path.realpath(p) in (stdlib, os.path.join(stdlib, "lib-dynload"))]
     sys.meta_path.insert(0, BlockReferences())
-    sys.addaudithook(make_audit_hook(scratch, read_roots))
+    sys.addaudithook(make_audit_hook(readable))
 
     namespace, notes = load_definitions(job["code"])
     function = namespace.get(job["function"])

@@ -159,6 +159,8 @@ def _progress(done, total, name, stream):
 def grade_folder(lab, folder, out, seed=0, jobs=1, regrade=False, limits=sandbox.Limits(), stream=sys.stderr):
     """Grade every .ipynb under ``folder`` into ``out``; return the gradebook rows {submission: row}."""
     started = time.monotonic()
+    for weakness in sandbox.weaknesses():
+        stream.write(f"warning: {weakness}\n")
     folder, out = Path(folder), Path(out)
     out.mkdir(parents=True, exist_ok=True)
     prepared = prepare(lab, seed)

@@ -1,24 +1,27 @@
 """Run one question of a submission in a separate, resource-limited process and bring back plain data.
 
 Each call gets a fresh scratch directory under the system temp dir (outside the project: no solutions,
-tests, gradebook or other submissions in it, nor in its parents' reach thanks to the child's audit hook),
-a minimal environment, ``python -I`` (no user site, no script directory on sys.path), and limits set in
-the child before it starts: CPU seconds, address space, size of any file it writes, no new processes.
+tests, gradebook or other submissions in it), a minimal environment and ``python -I`` (no user site, no
+script directory on sys.path). Before it loads the submission the child walls itself in (child.py):
+resource limits (CPU seconds, address space, size of any file it writes, no new processes or threads),
+Landlock where the kernel has it, and, when the grader runs as root, the user ``nobody`` (root ignores
+the process-count limit, so a forked grandchild could leave the process group and outlive the grader).
 A wall-clock timeout kills the child's whole process group. What comes back is read as JSON, never
 unpickled, and is judged by the caller, never by the child.
 """
 import json
 import os
-import resource
+import pwd
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .child import encode
+from .child import encode, landlock_abi
 
 CHILD_SOURCE = (Path(__file__).with_name("child.py")).read_text()
 MAX_RESULT_BYTES = 16 * 2**20
@@ -43,17 +46,34 @@ class Run:
     failure: str | None
 
 
-def _limit_child(limits):
+def _rlimits(limits):
+    """The child's resource limits as [soft, hard] pairs, applied by the child itself (child.py)."""
     cpu = int(limits.wall_seconds) + 1
+    return {"RLIMIT_CPU": [cpu, cpu + 1],                  # SIGXCPU first, SIGKILL a second later
+            "RLIMIT_AS": [limits.memory_bytes] * 2,
+            "RLIMIT_FSIZE": [limits.file_bytes] * 2,
+            # Threads count as processes too; numpy is told to use one thread in the environment below.
+            "RLIMIT_NPROC": [0, 0],
+            "RLIMIT_CORE": [0, 0]}
 
-    def preexec():
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
-        resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_bytes, limits.file_bytes))
-        # Threads count as processes too; numpy is told to use one thread in the environment below.
-        resource.setrlimit(resource.RLIMIT_NPROC, (0, 0))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    return preexec
+
+def _unprivileged():
+    """[uid, gid] of ``nobody`` when the grader runs as root, else None (the child keeps the grader's user)."""
+    if os.geteuid() != 0:
+        return None
+    try:
+        entry = pwd.getpwnam("nobody")
+        return [entry.pw_uid, entry.pw_gid]
+    except KeyError:
+        return [65534, 65534]
+
+
+def weaknesses():
+    """What this machine cannot enforce, in words for the instructor ([] when every wall stands)."""
+    if landlock_abi():
+        return []
+    return ["this kernel offers no Landlock, so file access inside the sandbox is guarded only by Python "
+            "audit hooks, which a determined submission can get around: grade on Linux 5.13 or newer"]
 
 
 def _describe_exit(returncode):
@@ -67,9 +87,14 @@ def _describe_exit(returncode):
 
 def _read_results(path):
     notes, cases = [], []
-    if not path.exists():
+    try:
+        # Without Landlock the child owns the scratch folder: refuse a symlink or a FIFO put in the file's place.
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
         return notes, cases
-    with open(path, "rb") as f:
+    with open(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return notes, cases
         lines = f.read(MAX_RESULT_BYTES).splitlines()
     for number, line in enumerate(lines):
         try:
@@ -90,15 +115,14 @@ def run(code, function, cases, limits=Limits()):
     """Call ``function`` (defined by ``code``) on each case ``(args, kwargs)`` inside the sandbox."""
     scratch = Path(tempfile.mkdtemp(prefix="rnnbook-grade-"))
     try:
-        job = {"code": code, "function": function,
+        job = {"code": code, "function": function, "limits": _rlimits(limits), "user": _unprivileged(),
                "cases": [{"args": encode(list(args)), "kwargs": encode(kwargs)} for args, kwargs in cases]}
         (scratch / "job.json").write_text(json.dumps(job))
         env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": str(scratch), "TMPDIR": str(scratch),
                "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
         proc = subprocess.Popen([sys.executable, "-I", "-c", CHILD_SOURCE], cwd=scratch, env=env,
                                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.PIPE, start_new_session=True,
-                                preexec_fn=_limit_child(limits))
+                                stderr=subprocess.PIPE, start_new_session=True)
         failure = None
         try:
             _, stderr = proc.communicate(timeout=limits.wall_seconds)
