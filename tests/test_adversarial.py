@@ -127,6 +127,9 @@ if os.fork() == 0:  # a grandchild in its own session would outlive the grader's
     time.sleep(60)
     os._exit(0)
 return [((), 0.0)]"""), "Resource temporarily unavailable", 1),
+        "kill_everyone": (attack(HOOKS_OFF + """
+import signal
+os.kill(-1, signal.SIGKILL)"""), "Operation not permitted", 1),
         "import_torch": (attack("""
 import torch
 return [((), 0.0)]"""), "No module named 'torch'", 1),
@@ -242,6 +245,9 @@ def test_the_walls_stand_with_the_python_guards_switched_off(tmp_path):
         "thread": "import threading; threading.Thread(target=print).start()",
         "raise_memory_limit": "import resource; resource.setrlimit(resource.RLIMIT_AS, (-1, -1))",
         "signal_grader": "import signal; os.kill(os.getppid(), signal.SIGCONT)",
+        # kill(-1) would reach every process of the sandbox's user: submissions graded alongside, and the
+        # grader itself when it does not run as root
+        "signal_everyone": "import signal; os.kill(-1, signal.SIGKILL)",
     }
     code = "import os, sys\n" + "".join(
         f"def {name}():\n" + "".join(f"    {line}\n" for line in HOOKS_OFF.strip().splitlines()) + f"    {attempt}\n"

@@ -8,8 +8,8 @@ from. It therefore imports only the standard library and numpy. The parent impor
 Before any submission code runs, the child walls itself in, for good: resource limits; the user
 ``nobody`` when it starts as root (root could raise the limits again and fork past the process limit);
 and a Landlock domain (a Linux kernel feature any process may enter and none may leave) under which it
-reads only the standard library, numpy and the scratch directory, creates or changes no file, executes
-nothing and signals nothing outside. Those walls hold whatever the submission does, in Python or in
+reads only the standard library, numpy and the scratch directory, creates or changes no file and executes
+nothing; and a seccomp filter under which it cannot signal or trace another process. Those walls hold whatever the submission does, in Python or in
 native code. The audit hook and the import blocker on top only give early, readable refusals; Python
 code can get around them, so on a kernel without Landlock they are a speed bump, not a wall (the grader
 warns).
@@ -53,7 +53,15 @@ LANDLOCK_CREATE_RULESET_VERSION = 1
 LANDLOCK_RULE_PATH_BENEATH = 1
 LANDLOCK_READ_FILE = 1 << 2
 LANDLOCK_READ = LANDLOCK_READ_FILE | (1 << 3)   # and ACCESS_FS_READ_DIR
-PR_SET_NO_NEW_PRIVS, PR_SET_KEEPCAPS = 38, 8
+PR_SET_NO_NEW_PRIVS, PR_SET_KEEPCAPS, PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 38, 8, 22, 2
+# Seccomp: the system calls that reach into another process — signals (kill(-1) would kill every process
+# of the grader's user, siblings graded at the same time included) and ptrace. Landlock scopes signals
+# only from ABI 6 (Linux 6.12); this works on older kernels too. (audit arch, numbers) per machine.
+REACHING_SYSCALLS = {  # kill, tkill, tgkill, rt_sigqueueinfo, rt_tgsigqueueinfo, pidfd_send_signal,
+                       # ptrace, process_vm_readv, process_vm_writev
+    "x86_64": (0xC000003E, (62, 200, 234, 129, 297, 424, 101, 310, 311)),
+    "aarch64": (0xC00000B7, (129, 130, 131, 138, 240, 424, 117, 270, 271)),
+}
 CAP_DAC_READ_SEARCH = 2
 LINUX_CAPABILITY_VERSION_3 = 0x20080522
 
@@ -153,7 +161,8 @@ def landlock_abi():
 
 def enter_landlock(readable, abi):
     """Allow reading ``readable`` (files and folders) and nothing else: no writing, creating, executing; no TCP,
-    no signals to processes outside (each as far as the kernel's ABI version knows it). Irreversible."""
+    no signals to processes outside (each as far as the kernel's ABI version knows it). Irreversible;
+    needs no_new_privs."""
     libc = ctypes.CDLL(None, use_errno=True)
     # every file-system right the ABI knows is handled, i.e. denied unless a rule grants it
     fs_rights = (1 << {1: 13, 2: 14, 3: 15, 4: 15}.get(abi, 16)) - 1
@@ -172,11 +181,34 @@ def enter_landlock(readable, abi):
                          rule, ctypes.c_uint32(0))
             finally:
                 os.close(fd)
-        if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
-            raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS)")
         _syscall(libc, LANDLOCK_RESTRICT_SELF, ctypes.c_int(ruleset), ctypes.c_uint32(0))
     finally:
         os.close(ruleset)
+
+
+def seccomp_arch():
+    """(audit arch, syscall numbers) for this machine, or None where the table has no entry."""
+    import platform
+    return REACHING_SYSCALLS.get(platform.machine()) if sys.platform == "linux" else None
+
+
+def deny_reaching_other_processes(arch, numbers):
+    """Install a seccomp filter under which those system calls fail with EPERM (needs no_new_privs)."""
+    load_arch, load_number = (0x20, 0, 0, 4), (0x20, 0, 0, 0)    # BPF_LD|BPF_W|BPF_ABS: seccomp_data.arch, .nr
+    deny, allow = (0x06, 0, 0, 0x00050000 | 1), (0x06, 0, 0, 0x7FFF0000)   # RET ERRNO(EPERM), RET ALLOW
+    program = [load_arch, (0x15, 1, 0, arch), deny,              # a foreign ABI (i386 on x86-64) numbers them otherwise
+               load_number, (0x35, 0, 1, 0x40000000), deny]      # x32 system calls (JGE) too
+    for number in numbers:
+        program += [(0x15, 0, 1, number), deny]                  # BPF_JMP|BPF_JEQ|BPF_K
+    program.append(allow)
+    filters = ctypes.create_string_buffer(b"".join(struct.pack("=HBBI", *op) for op in program))
+
+    class SockFprog(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+    libc = ctypes.CDLL(None, use_errno=True)
+    fprog = SockFprog(len(program), ctypes.addressof(filters))
+    if libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_SECCOMP)")
 
 
 def drop_root(uid, gid):
@@ -252,9 +284,14 @@ def main():
     for name, (soft, hard) in job["limits"].items():
         resource.setrlimit(getattr(resource, name), (soft, hard))
     readable = [os.path.realpath(os.getcwd()), *readable_roots()]
-    abi = landlock_abi()
-    if abi:
+    # no_new_privs: nothing executed later (nothing can be) gains privileges; Landlock and seccomp need it.
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS)")
+    if abi := landlock_abi():
         enter_landlock(readable, abi)
+    if arch := seccomp_arch():
+        deny_reaching_other_processes(*arch)
     if job["user"]:
         drop_root(*job["user"])
     stdlib = standard_library()

@@ -4,7 +4,8 @@ Each call gets a fresh scratch directory under the system temp dir (outside the 
 tests, gradebook or other submissions in it), a minimal environment and ``python -I`` (no user site, no
 script directory on sys.path). Before it loads the submission the child walls itself in (child.py):
 resource limits (CPU seconds, address space, size of any file it writes, no new processes or threads),
-Landlock where the kernel has it, and, when the grader runs as root, the user ``nobody`` (root ignores
+Landlock where the kernel has it, a seccomp filter against signals, and, when the grader runs as root,
+the user ``nobody`` (root ignores
 the process-count limit, so a forked grandchild could leave the process group and outlive the grader).
 A wall-clock timeout kills the child's whole process group. What comes back is read as JSON, never
 unpickled, and is judged by the caller, never by the child.
@@ -21,7 +22,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .child import encode, landlock_abi
+from .child import encode, landlock_abi, seccomp_arch
 
 CHILD_SOURCE = (Path(__file__).with_name("child.py")).read_text()
 MAX_RESULT_BYTES = 16 * 2**20
@@ -70,10 +71,14 @@ def _unprivileged():
 
 def weaknesses():
     """What this machine cannot enforce, in words for the instructor ([] when every wall stands)."""
-    if landlock_abi():
-        return []
-    return ["this kernel offers no Landlock, so file access inside the sandbox is guarded only by Python "
-            "audit hooks, which a determined submission can get around: grade on Linux 5.13 or newer"]
+    missing = []
+    if not landlock_abi():
+        missing.append("this kernel offers no Landlock, so file access inside the sandbox is guarded only by Python "
+                       "audit hooks, which a determined submission can get around: grade on Linux 5.13 or newer")
+    if not seccomp_arch():
+        missing.append("the sandbox has no seccomp table for this machine, so only a Python audit hook keeps a "
+                       "submission from signalling other processes: grade on x86-64 or arm64 Linux")
+    return missing
 
 
 def _describe_exit(returncode):
