@@ -200,23 +200,29 @@ def spawn():
 def write_scratch():
     open("mine.txt", "w")
 def read_scratch():
-    return os.listdir(".") == ["job.json", "results.jsonl", "output.txt"] or sorted(os.listdir("."))
+    return sorted(os.listdir("."))
 def environment():
     return sorted(os.environ)
 def numpy_works():
     return np.linalg.norm(np.ones(4))
+def hoard_memory_in_files():
+    # memory-backed files escape the address-space limit; the open-file limit bounds how many
+    files = []
+    while len(files) < 100:
+        files.append(os.memfd_create("hoard"))
 """
-    def run(function):
-        result = sandbox.run(code, function, [((), {})], LIMITS)
-        return result.cases[0]
-
-    assert run("read_outside")[0] == "error" and "not allowed" in run("read_outside")[1]
-    assert run("list_parent")[0] == "error" and "not allowed" in run("list_parent")[1]
-    assert run("spawn")[0] == "error" and "subprocess.Popen is not allowed" in run("spawn")[1]
-    assert run("write_scratch")[0] == "error" and "writing 'mine.txt' is not allowed" in run("write_scratch")[1]
-    assert run("read_scratch") == ("value", ["job.json", "output.txt", "results.jsonl"])
-    assert "PYTHONPATH" not in run("environment")[1] and len(run("environment")[1]) <= 8
-    assert run("numpy_works") == ("value", pytest.approx(2.0))
+    results = {name: sandbox.run(code, name, [((), {})], LIMITS).cases[0]
+               for name in ("read_outside", "list_parent", "spawn", "write_scratch", "read_scratch", "environment",
+                            "numpy_works", "hoard_memory_in_files")}
+    assert results["read_outside"][0] == "error" and "not allowed" in results["read_outside"][1]
+    assert results["list_parent"][0] == "error" and "not allowed" in results["list_parent"][1]
+    assert results["spawn"][0] == "error" and "subprocess.Popen is not allowed" in results["spawn"][1]
+    assert results["write_scratch"][0] == "error" and "writing 'mine.txt' is not allowed" in results["write_scratch"][1]
+    assert results["read_scratch"] == ("value", ["job.json", "output.txt", "results.jsonl"])
+    assert "PYTHONPATH" not in results["environment"][1] and len(results["environment"][1]) <= 8
+    assert results["numpy_works"] == ("value", pytest.approx(2.0))
+    assert results["hoard_memory_in_files"] == (
+        "error", "raised OSError: [Errno 24] Too many open files (in hoard_memory_in_files)")
 
 
 def test_oversized_files_and_folders_named_like_notebooks(tmp_path, monkeypatch):

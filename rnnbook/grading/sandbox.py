@@ -3,7 +3,7 @@
 Each call gets a fresh scratch directory under the system temp dir (outside the project: no solutions,
 tests, gradebook or other submissions in it), a minimal environment and ``python -I`` (no user site, no
 script directory on sys.path). Before it loads the submission the child walls itself in (child.py):
-resource limits (CPU seconds, address space, size of any file it writes, no new processes or threads),
+resource limits (CPU seconds, address space, size and number of open files, no new processes or threads),
 Landlock where the kernel has it, a seccomp filter against signals, and, when the grader runs as root,
 the user ``nobody`` (root ignores
 the process-count limit, so a forked grandchild could leave the process group and outlive the grader).
@@ -26,6 +26,7 @@ from .child import encode, landlock_abi, seccomp_arch
 
 CHILD_SOURCE = (Path(__file__).with_name("child.py")).read_text()
 MAX_RESULT_BYTES = 16 * 2**20
+MAX_OPEN_FILES = 64
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,8 @@ def _rlimits(limits):
     return {"RLIMIT_CPU": [cpu, cpu + 1],                  # SIGXCPU first, SIGKILL a second later
             "RLIMIT_AS": [limits.memory_bytes] * 2,
             "RLIMIT_FSIZE": [limits.file_bytes] * 2,
+            # memfd files hold memory outside the address-space limit, each up to the file-size limit
+            "RLIMIT_NOFILE": [MAX_OPEN_FILES] * 2,
             # Threads count as processes too; numpy is told to use one thread in the environment below.
             "RLIMIT_NPROC": [0, 0],
             "RLIMIT_CORE": [0, 0]}
