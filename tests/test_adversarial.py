@@ -133,6 +133,16 @@ os.kill(-1, signal.SIGKILL)"""), "Operation not permitted", 1),
         "import_torch": (attack("""
 import torch
 return [((), 0.0)]"""), "No module named 'torch'", 1),
+        # the submission writes the results file's first line (the setup notes) itself, before the harness:
+        # a hundred thousand notes once took the grader minutes (a quadratic de-duplication) and filled the feedback
+        "notes_flood": (notebook("""
+import json, os
+def flood(function):
+    os.write(3, (json.dumps({"setup": [f"note {i}" for i in range(100_000)]}) + "\\n").encode())
+    return function
+@flood
+def unused():
+    pass""", cells=[]), "note 19", 0),
         "malformed": ("{\"cells\": [ this is not json", "not a readable notebook", 0),
         "no_code": (notebook(cells=[nbformat.v4.new_markdown_cell("I wrote my answers on paper.")]),
                     "defines no functions", 0),
@@ -177,12 +187,13 @@ def test_adversarial_submissions_are_contained(tmp_path):
     for name, (_, expected_words, expected_total) in cases.items():
         row = rows[f"{name}.ipynb"]
         feedback = (out / "feedback" / f"{name}.txt").read_text()
-        assert row["status"] and (row["status"] == "graded") == (expected_total > 0), (name, row)
+        assert row["status"] == ("invalid" if name in ("malformed", "no_code") else "graded"), (name, row)
         assert float(row["total"]) == expected_total, (name, row, feedback)
         assert expected_words in row["status"] + row["reason"] + feedback, (name, row, feedback)
         if expected_total == 1:
             assert row["q1"] == "1" and row["q2"] == "0" and row["reason"].startswith("q2 "), (name, row)
         assert json.loads((out / "results" / f"{name}.json").read_text())["score"] == expected_total
+    assert "note 20" not in (out / "feedback" / "notes_flood.txt").read_text()
 
 
 def test_the_sandbox_walls(tmp_path):

@@ -26,6 +26,7 @@ from .child import encode, landlock_abi, seccomp_arch
 
 CHILD_SOURCE = (Path(__file__).with_name("child.py")).read_text()
 MAX_RESULT_BYTES = 16 * 2**20
+MAX_NOTES = 20
 MAX_OPEN_FILES = 64
 
 
@@ -96,7 +97,7 @@ def _describe_exit(returncode):
 def _read_results(path):
     notes, cases = [], []
     try:
-        # Without Landlock the child owns the scratch folder: refuse a symlink or a FIFO put in the file's place.
+        # Without Landlock a submission running as the grader's user could put a symlink or a FIFO there.
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError:
         return notes, cases
@@ -110,7 +111,9 @@ def _read_results(path):
         except (ValueError, RecursionError):
             break  # a half-written last line, or garbage written by the submission
         if number == 0:
-            notes = [str(note) for note in record.get("setup", [])] if isinstance(record, dict) else []
+            setup = record.get("setup") if isinstance(record, dict) else None
+            # a submission can write this line itself: a million notes must not become a million-line feedback
+            notes = [str(note)[:300] for note in setup[:MAX_NOTES]] if isinstance(setup, list) else []
         elif isinstance(record, dict) and "value" in record:
             cases.append(("value", record["value"]))
         else:
@@ -140,6 +143,7 @@ def run(code, function, cases, limits=Limits()):
             _kill_group(proc.pid)
             proc.wait()
         notes, results = _read_results(scratch / "results.jsonl")
+        results = results[:len(cases)]  # lines the submission wrote itself may come on top
         if failure is None and len(results) < len(cases):
             failure = _describe_exit(proc.returncode)
             if not (scratch / "results.jsonl").exists() and stderr:
