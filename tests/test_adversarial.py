@@ -143,6 +143,7 @@ def flood(function):
 @flood
 def unused():
     pass""", cells=[]), "note 19", 0),
+        "huge_code": (notebook("x = 1\n" * 200_000), "MB of code", 0),
         "malformed": ("{\"cells\": [ this is not json", "not a readable notebook", 0),
         "no_code": (notebook(cells=[nbformat.v4.new_markdown_cell("I wrote my answers on paper.")]),
                     "defines no functions", 0),
@@ -187,7 +188,7 @@ def test_adversarial_submissions_are_contained(tmp_path):
     for name, (_, expected_words, expected_total) in cases.items():
         row = rows[f"{name}.ipynb"]
         feedback = (out / "feedback" / f"{name}.txt").read_text()
-        assert row["status"] == ("invalid" if name in ("malformed", "no_code") else "graded"), (name, row)
+        assert row["status"] == ("invalid" if name in ("malformed", "no_code", "huge_code") else "graded"), (name, row)
         assert float(row["total"]) == expected_total, (name, row, feedback)
         assert expected_words in row["status"] + row["reason"] + feedback, (name, row, feedback)
         if expected_total == 1:

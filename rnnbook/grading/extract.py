@@ -10,6 +10,9 @@ from dataclasses import dataclass
 import nbformat
 
 KEPT = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+# Parsing takes the grader's own memory, up to some 600 bytes per character of code (10 MB of `x=1` lines
+# took 6 GB); a lab's answers fit in a few dozen KB.
+MAX_CODE_CHARS = 2**20
 
 
 class InvalidSubmission(Exception):
@@ -51,10 +54,14 @@ def extract(nb):
         raise InvalidSubmission(f"the notebook's kernel language is {language!r}, not Python")
     if spec.get("name") not in (None, "python3"):
         notes.append(f"kernel name {spec.get('name')!r} is unknown; the code was read as Python 3")
+    code_cells = [(number, cell) for number, cell in enumerate(nb.cells, start=1)
+                  if cell.get("cell_type") == "code" and isinstance(cell.get("source"), str)]
+    size = sum(len(cell.source) for _, cell in code_cells)
+    if size > MAX_CODE_CHARS:
+        raise InvalidSubmission(f"the code cells hold {size / 2**20:.1f} MB of code, more than the "
+                                f"{MAX_CODE_CHARS / 2**20:g} MB a lab's answers need")
     kept = []
-    for number, cell in enumerate(nb.cells, start=1):
-        if cell.get("cell_type") != "code" or not isinstance(cell.get("source"), str):
-            continue
+    for number, cell in code_cells:
         try:
             tree = ast.parse(_without_magics(cell.source))
         except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
