@@ -280,9 +280,14 @@ def main():
     os.dup2(output, 1)
     os.dup2(output, 2)
 
-    # Lowered hard limits cannot be raised again by a process that is not root.
+    # Lowered hard limits cannot be raised again by a process that is not root. Where the grader's own
+    # hard limit is lower still, that one stays (raising it would fail).
     for name, (soft, hard) in job["limits"].items():
-        resource.setrlimit(getattr(resource, name), (soft, hard))
+        kind = getattr(resource, name)
+        ceiling = resource.getrlimit(kind)[1]
+        if ceiling != resource.RLIM_INFINITY:
+            soft, hard = min(soft, ceiling), min(hard, ceiling)
+        resource.setrlimit(kind, (soft, hard))
     readable = [os.path.realpath(os.getcwd()), *readable_roots()]
     # no_new_privs: nothing executed later (nothing can be) gains privileges; Landlock and seccomp need it.
     libc = ctypes.CDLL(None, use_errno=True)
@@ -294,7 +299,7 @@ def main():
         deny_reaching_other_processes(*arch)
     if job["user"]:
         drop_root(*job["user"])
-    stdlib = standard_library()
+    stdlib = standard_library()  # only the standard library is importable; numpy is imported already
     sys.path[:] = [p for p in sys.path if os.path.realpath(p) in (stdlib, os.path.join(stdlib, "lib-dynload"))]
     sys.meta_path.insert(0, BlockReferences())
     sys.addaudithook(make_audit_hook(readable))

@@ -5,9 +5,8 @@ tests, gradebook or other submissions in it), a minimal environment and ``python
 script directory on sys.path). Before it loads the submission the child walls itself in (child.py):
 resource limits (CPU seconds, address space, size and number of open files, no new processes or threads),
 Landlock where the kernel has it, a seccomp filter against signals, and, when the grader runs as root,
-the user ``nobody`` (root ignores
-the process-count limit, so a forked grandchild could leave the process group and outlive the grader).
-A wall-clock timeout kills the child's whole process group. What comes back is read as JSON, never
+the user ``nobody`` (root ignores the process-count limit, so a forked grandchild could leave the process
+group and outlive the grader). A wall-clock timeout kills the child's whole process group. What comes back is read as JSON, never
 unpickled, and is judged by the caller, never by the child.
 """
 import json
