@@ -173,6 +173,18 @@ def test_gradebook_keeps_rows_skips_graded_and_regrades_on_request(tmp_path):
     assert results["score"] == 5 and [t["score"] for t in results["tests"]] == [1, 4]
 
 
+def test_every_submission_gets_its_own_reports_whatever_its_path(tmp_path):
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    (subs / "alice").mkdir(parents=True)
+    (subs / "alice" / "lab4.ipynb").write_bytes((ROOT / "solutions" / "lab4_ctc_decoding.ipynb").read_bytes())
+    (subs / "alice__lab4.ipynb").write_bytes((ROOT / "labs" / "lab4_ctc_decoding.ipynb").read_bytes())
+    grader.grade_folder("lab4", subs, out, jobs=2, limits=FAST, stream=open(os.devnull, "w"))
+    assert json.loads((out / "results" / "alice" / "lab4.json").read_text())["score"] == 5
+    assert json.loads((out / "results" / "alice__lab4.json").read_text())["score"] == 0
+    assert "5 / 5 points" in (out / "feedback" / "alice" / "lab4.txt").read_text()
+    assert "0 / 5 points" in (out / "feedback" / "alice__lab4.txt").read_text()
+
+
 def test_a_failed_write_leaves_the_old_gradebook_whole(tmp_path, monkeypatch):
     path = tmp_path / "gradebook.csv"
     gradebook.atomic_write_text(path, "old,complete\n")

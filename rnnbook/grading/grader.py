@@ -52,8 +52,10 @@ class SubmissionResult:
         return sum(q.points for q in self.questions)
 
     @property
-    def slug(self):
-        return self.name.removesuffix(".ipynb").replace("/", "__")
+    def report_name(self):
+        """The submission's path without ``.ipynb``: the same folders under feedback/ and results/, so no two
+        submissions share a report (flattening "a/b" to "a__b" collided with a file named "a__b.ipynb")."""
+        return self.name.removesuffix(".ipynb")
 
 
 @dataclass

@@ -27,8 +27,8 @@ def results_json(result):
 
 
 def write(out, result):
-    """Write feedback/<slug>.txt and results/<slug>.json under ``out``."""
-    for folder, text in (("feedback", feedback_text(result)), ("results", results_json(result))):
-        (out / folder).mkdir(parents=True, exist_ok=True)
-        suffix = ".txt" if folder == "feedback" else ".json"
-        atomic_write_text(out / folder / f"{result.slug}{suffix}", text)
+    """Write feedback/<submission>.txt and results/<submission>.json under ``out``."""
+    for folder, suffix, text in (("feedback", ".txt", feedback_text(result)), ("results", ".json", results_json(result))):
+        path = out / folder / f"{result.report_name}{suffix}"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(path, text)
