@@ -211,7 +211,7 @@ def test_command_line_release_and_grade(tmp_path):
     assert done.returncode == 0 and len(list((tmp_path / "labs").glob("lab*.ipynb"))) == 5
 
 
-def test_the_seed_can_stay_off_the_command_line(monkeypatch):
+def test_the_seed_can_stay_off_the_command_line(monkeypatch, capsys):
     """Any user on the machine can read a command line (ps, /proc/PID/cmdline), not another's environment."""
     from rnnbook.grading.__main__ import main
     seen = {}
@@ -221,3 +221,6 @@ def test_the_seed_can_stay_off_the_command_line(monkeypatch):
     assert seen["seed"] == 4711
     main(["grade", "lab4", "subs", "--out", "out", "--seed", "5"])
     assert seen["seed"] == 5
+    monkeypatch.delenv("RNNBOOK_GRADING_SEED")
+    main(["grade", "lab4", "subs", "--out", "out"])
+    assert seen["seed"] == 0 and "warning: no seed given" in capsys.readouterr().err

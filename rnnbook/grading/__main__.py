@@ -17,7 +17,7 @@ def main(argv=None):
     grade.add_argument("submissions", help="folder searched recursively for .ipynb files")
     grade.add_argument("--out", required=True, help="folder for gradebook.csv, feedback/ and results/")
     # A command line is public (ps, /proc/PID/cmdline); a process's environment is not.
-    grade.add_argument("--seed", type=int, default=os.environ.get("RNNBOOK_GRADING_SEED", "0"),
+    grade.add_argument("--seed", type=int, default=os.environ.get("RNNBOOK_GRADING_SEED"),
                        help="draws the hidden cases; keep it secret: better set RNNBOOK_GRADING_SEED, which, "
                             "unlike the command line, other users cannot see")
     grade.add_argument("--jobs", type=int, default=1, help="submissions graded at the same time")
@@ -31,6 +31,10 @@ def main(argv=None):
         for path in release.release(args.solutions, args.labs):
             print(f"wrote {path}")
         return 0
+    if args.seed is None:
+        print("warning: no seed given (--seed or RNNBOOK_GRADING_SEED): the hidden cases are those of seed 0, "
+              "which anyone with the course package can draw", file=sys.stderr)
+        args.seed = 0
     limits = sandbox.Limits(wall_seconds=args.timeout, memory_bytes=args.memory_mb * 2**20)
     grader.grade_folder(args.lab, args.submissions, args.out, seed=args.seed, jobs=max(1, args.jobs),
                         regrade=args.regrade, limits=limits)
