@@ -266,6 +266,7 @@ def test_the_walls_stand_with_the_python_guards_switched_off(tmp_path):
         # kill(-1) would reach every process of the sandbox's user: submissions graded alongside, and the
         # grader itself when it does not run as root
         "signal_everyone": "import signal; os.kill(-1, signal.SIGKILL)",
+        "send_out": "import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b'x', ('127.0.0.1', 9))",
     }
     code = "import os, sys\n" + "".join(
         f"def {name}():\n" + "".join(f"    {line}\n" for line in HOOKS_OFF.strip().splitlines()) + f"    {attempt}\n"

@@ -7,12 +7,12 @@ from. It therefore imports only the standard library and numpy. The parent impor
 
 Before any submission code runs, the child walls itself in, for good: resource limits; the user
 ``nobody`` when it starts as root (root could raise the limits again and fork past the process limit);
-and a Landlock domain (a Linux kernel feature any process may enter and none may leave) under which it
-reads only the standard library, numpy and the scratch directory, creates or changes no file and executes
-nothing; and a seccomp filter under which it cannot signal or trace another process. Those walls hold whatever the submission does, in Python or in
-native code. The audit hook and the import blocker on top only give early, readable refusals; Python
-code can get around them, so on a kernel without Landlock they are a speed bump, not a wall (the grader
-warns).
+a Landlock domain (a Linux kernel feature any process may enter and none may leave) under which it
+reads only the standard library, numpy and the scratch directory, creates or changes no file and
+executes nothing; and a seccomp filter under which it can neither signal nor trace another process nor
+open a socket. Those walls hold whatever the submission does, in Python or in native code. The audit
+hook and the import blocker on top only give early, readable refusals; Python code can get around
+them, so on a kernel without Landlock they are a speed bump, not a wall (the grader warns).
 
 Protocol (files in the scratch directory):
     job.json       written by the parent: {"code": str, "function": str, "limits": {RLIMIT_*: [soft, hard]},
@@ -54,13 +54,13 @@ LANDLOCK_RULE_PATH_BENEATH = 1
 LANDLOCK_READ_FILE = 1 << 2
 LANDLOCK_READ = LANDLOCK_READ_FILE | (1 << 3)   # and ACCESS_FS_READ_DIR
 PR_SET_NO_NEW_PRIVS, PR_SET_KEEPCAPS, PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 38, 8, 22, 2
-# Seccomp: the system calls that reach into another process — signals (kill(-1) would kill every process
-# of the grader's user, siblings graded at the same time included) and ptrace. Landlock scopes signals
-# only from ABI 6 (Linux 6.12); this works on older kernels too. (audit arch, numbers) per machine.
-REACHING_SYSCALLS = {  # kill, tkill, tgkill, rt_sigqueueinfo, rt_tgsigqueueinfo, pidfd_send_signal,
-                       # ptrace, process_vm_readv, process_vm_writev
-    "x86_64": (0xC000003E, (62, 200, 234, 129, 297, 424, 101, 310, 311)),
-    "aarch64": (0xC00000B7, (129, 130, 131, 138, 240, 424, 117, 270, 271)),
+# Seccomp: the system calls that reach out of the process — signals (kill(-1) would kill every process of
+# the grader's user, siblings graded at the same time included), ptrace, and sockets. Landlock scopes
+# signals only from ABI 6 (Linux 6.12) and TCP from ABI 4, never UDP. (audit arch, numbers) per machine.
+OUTWARD_SYSCALLS = {  # kill, tkill, tgkill, rt_sigqueueinfo, rt_tgsigqueueinfo, pidfd_send_signal,
+                      # ptrace, process_vm_readv, process_vm_writev, socket
+    "x86_64": (0xC000003E, (62, 200, 234, 129, 297, 424, 101, 310, 311, 41)),
+    "aarch64": (0xC00000B7, (129, 130, 131, 138, 240, 424, 117, 270, 271, 198)),
 }
 CAP_DAC_READ_SEARCH = 2
 LINUX_CAPABILITY_VERSION_3 = 0x20080522
@@ -189,10 +189,10 @@ def enter_landlock(readable, abi):
 def seccomp_arch():
     """(audit arch, syscall numbers) for this machine, or None where the table has no entry."""
     import platform
-    return REACHING_SYSCALLS.get(platform.machine()) if sys.platform == "linux" else None
+    return OUTWARD_SYSCALLS.get(platform.machine()) if sys.platform == "linux" else None
 
 
-def deny_reaching_other_processes(arch, numbers):
+def deny_outward_syscalls(arch, numbers):
     """Install a seccomp filter under which those system calls fail with EPERM (needs no_new_privs)."""
     load_arch, load_number = (0x20, 0, 0, 4), (0x20, 0, 0, 0)    # BPF_LD|BPF_W|BPF_ABS: seccomp_data.arch, .nr
     deny, allow = (0x06, 0, 0, 0x00050000 | 1), (0x06, 0, 0, 0x7FFF0000)   # RET ERRNO(EPERM), RET ALLOW
@@ -296,7 +296,7 @@ def main():
     if abi := landlock_abi():
         enter_landlock(readable, abi)
     if arch := seccomp_arch():
-        deny_reaching_other_processes(*arch)
+        deny_outward_syscalls(*arch)
     if job["user"]:
         drop_root(*job["user"])
     stdlib = standard_library()  # only the standard library is importable; numpy is imported already

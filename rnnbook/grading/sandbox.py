@@ -4,7 +4,7 @@ Each call gets a fresh scratch directory under the system temp dir (outside the 
 tests, gradebook or other submissions in it), a minimal environment and ``python -I`` (no user site, no
 script directory on sys.path). Before it loads the submission the child walls itself in (child.py):
 resource limits (CPU seconds, address space, size and number of open files, no new processes or threads),
-Landlock where the kernel has it, a seccomp filter against signals, and, when the grader runs as root,
+Landlock where the kernel has it, a seccomp filter against signals and sockets, and, when the grader runs as root,
 the user ``nobody`` (root ignores the process-count limit, so a forked grandchild could leave the process
 group and outlive the grader). A wall-clock timeout kills the child's whole process group. What comes back is read as JSON, never
 unpickled, and is judged by the caller, never by the child.
@@ -80,7 +80,7 @@ def weaknesses():
                        "audit hooks, which a determined submission can get around: grade on Linux 5.13 or newer")
     if not seccomp_arch():
         missing.append("the sandbox has no seccomp table for this machine, so only a Python audit hook keeps a "
-                       "submission from signalling other processes: grade on x86-64 or arm64 Linux")
+                       "submission from signalling other processes and opening sockets: grade on x86-64 or arm64 Linux")
     return missing
 
 
