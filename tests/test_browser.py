@@ -112,8 +112,12 @@ def test_page_renders_offline(browser, site, page_name):
             images: images.length,
             broken: images.filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src),
             widgets: main.querySelectorAll('.jupyter-widgets').length,
-            errors: [...main.querySelectorAll('.cell_output')].map(e => e.innerText)
-                    .filter(t => /Traceback \\(most recent call last\\)|\\w+Error:/.test(t)),
+            // An error output (myst-nb marks it .traceback) or a printed traceback; a chapter may still
+            // print a ValueError it caught on purpose to show a clear message.
+            errors: [...main.querySelectorAll('.cell_output')]
+                    .filter(e => e.querySelector('.traceback, .error')
+                                 || /Traceback \\(most recent call last\\)/.test(e.innerText))
+                    .map(e => e.innerText),
         };
     }""")
     page.close()
