@@ -5,6 +5,10 @@ each keeps the correct solution of q1 and, where the attack is in a graded funct
 function by the attack. So "full marks only for what it truly solves" means exactly q1 = 1 and q2 = 0,
 and a hang or crash in q2 must not cost q1. All of them are graded in one run with short limits; the whole
 run must stay well inside a minute and leave a complete, untouched gradebook.
+
+Many attacks first switch off the child's Python-level guards (HOOKS_OFF), as any submission can: what
+must stop them then is the kernel (Landlock, seccomp, the user nobody, resource limits). Those cases
+need Landlock and are left out on a kernel without it, where the grader warns that its walls are weaker.
 """
 import csv
 import json
@@ -21,9 +25,7 @@ from rnnbook.grading import child, grader, sandbox
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTION = ROOT / "solutions" / "lab4_ctc_decoding.ipynb"
 LIMITS = sandbox.Limits(wall_seconds=3, memory_bytes=1024 * 2**20, file_bytes=4 * 2**20)
-# Switch off the child's Python-level guards, as any submission can: empty the audit hook's event sets,
-# make its isinstance() wave every open() through, drop the import blocker. What still stands after this
-# is the kernel's doing (Landlock, the user nobody, resource limits).
+# Empty the audit hook's event sets, make its isinstance() wave every open() through, drop the import blocker.
 HOOKS_OFF = """
 harness = sys.modules["__main__"]
 harness.FORBIDDEN_EVENTS.clear(); harness.WRITE_EVENTS.clear(); harness.LIST_EVENTS.clear()
