@@ -139,7 +139,8 @@ def test_solutions_score_full_marks_and_stubs_zero_with_not_implemented(tmp_path
         assert feedback.count("not implemented") >= len(questions.load(lab)), feedback
     for lab, book in rows.items():
         solution, stub = book["solution.ipynb"], book["stub.ipynb"]
-        assert solution["status"] == "graded" and solution["reason"] == "", solution
+        assert solution["status"] == "graded" and solution["reason"] == "", \
+            f"{lab} solution: {solution['status']}: {solution['reason']}"
         assert float(solution["total"]) == float(solution["max"]) > 0, solution
         assert float(stub["total"]) == 0 and stub["reason"].count("not implemented") == len(questions.load(lab))
 
