@@ -34,6 +34,19 @@ right; spans: list of L half-open column ranges (start, end) where each digit's 
 ``image[:, start:end]`` is that digit (plus noise)."""
 
 
+def _int_range(low_name, low, high_name, high, minimum):
+    """Two integer bounds, each >= minimum, the first no larger than the second."""
+    low, high = as_int(low_name, low, minimum=minimum), as_int(high_name, high, minimum=minimum)
+    if low > high:
+        raise ValueError(f"{low_name} must be <= {high_name}, got {low} > {high}")
+    return low, high
+
+
+def _check_noise(noise):
+    if not np.isfinite(noise) or noise < 0:
+        raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
+
+
 def _one_hot(labels, num_classes):
     return np.eye(num_classes, dtype=np.float64)[labels]
 
@@ -143,16 +156,9 @@ def synthetic_utterances(n, n_symbols=4, n_features=8, min_symbols=2, max_symbol
     """
     n = as_int("n", n, minimum=1)
     n_symbols = as_int("n_symbols", n_symbols, minimum=1 if allow_repeats else 2)
-    min_symbols = as_int("min_symbols", min_symbols, minimum=1)
-    max_symbols = as_int("max_symbols", max_symbols, minimum=1)
-    min_dur = as_int("min_dur", min_dur, minimum=1)
-    max_dur = as_int("max_dur", max_dur, minimum=1)
-    if min_symbols > max_symbols:
-        raise ValueError(f"min_symbols must be <= max_symbols, got {min_symbols} > {max_symbols}")
-    if min_dur > max_dur:
-        raise ValueError(f"min_dur must be <= max_dur, got {min_dur} > {max_dur}")
-    if not np.isfinite(noise) or noise < 0:
-        raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
+    min_symbols, max_symbols = _int_range("min_symbols", min_symbols, "max_symbols", max_symbols, minimum=1)
+    min_dur, max_dur = _int_range("min_dur", min_dur, "max_dur", max_dur, minimum=1)
+    _check_noise(noise)
     prototypes = utterance_prototypes(n_symbols, n_features, seed=prototype_seed)
     rng = np.random.default_rng(seed)
     utterances = []
@@ -218,16 +224,9 @@ def digit_strips(n, min_digits=3, max_digits=6, split="train", seed=0, min_gap=0
     Returns a list of n ``Strip(image (8, W), digits (L,), spans [(start, end)] * L)``.
     """
     n = as_int("n", n, minimum=1)
-    min_digits = as_int("min_digits", min_digits, minimum=1)
-    max_digits = as_int("max_digits", max_digits, minimum=1)
-    min_gap = as_int("min_gap", min_gap, minimum=0)
-    max_gap = as_int("max_gap", max_gap, minimum=0)
-    if min_digits > max_digits:
-        raise ValueError(f"min_digits must be <= max_digits, got {min_digits} > {max_digits}")
-    if min_gap > max_gap:
-        raise ValueError(f"min_gap must be <= max_gap, got {min_gap} > {max_gap}")
-    if not np.isfinite(noise) or noise < 0:
-        raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
+    min_digits, max_digits = _int_range("min_digits", min_digits, "max_digits", max_digits, minimum=1)
+    min_gap, max_gap = _int_range("min_gap", min_gap, "max_gap", max_gap, minimum=0)
+    _check_noise(noise)
     images, labels, _ = _digit_source(split)
     rng = np.random.default_rng(seed)
     strips = []
