@@ -190,7 +190,8 @@ def test_adversarial_submissions_are_contained(tmp_path):
     for name, (_, expected_words, expected_total) in cases.items():
         row = rows[f"{name}.ipynb"]
         feedback = (out / "feedback" / f"{name}.txt").read_text()
-        assert row["status"] == ("invalid" if name in ("malformed", "no_code", "huge_code") else "graded"), (name, row)
+        assert row["status"] == ("invalid" if name in ("malformed", "no_code", "huge_code") else "graded"), \
+            f"{name}: {row['status']}: {row['reason']}"
         assert float(row["total"]) == expected_total, (name, row, feedback)
         assert expected_words in row["status"] + row["reason"] + feedback, (name, row, feedback)
         if expected_total == 1:
