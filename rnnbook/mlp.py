@@ -10,6 +10,7 @@ the RNN of ``rnnbook.rnn`` with W_hh = 0 — the comparison §2.10 draws.
 import numpy as np
 
 from ._checks import as_labels, as_matrix, as_vector
+from ._softmax import log_softmax
 
 PARAM_NAMES = ("W1", "b1", "W2", "b2")
 
@@ -54,8 +55,7 @@ def _backward_pieces(params, x, targets):
     if targets.shape != (x.shape[0],):
         raise ValueError(f"targets must have length T={x.shape[0]} (one label per frame), got shape {targets.shape}")
     hidden, logits = forward(params, x)
-    shifted = logits - logits.max(axis=1, keepdims=True)
-    log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    log_probs = log_softmax(logits)
     frames = np.arange(x.shape[0])
     losses = -log_probs[frames, targets]
     dlogits = np.exp(log_probs)

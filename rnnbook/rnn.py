@@ -10,6 +10,7 @@ of float64 arrays; gradients come back as a dict with the same keys and shapes.
 import numpy as np
 
 from ._checks import as_int, as_labels, as_matrix, as_vector
+from ._softmax import log_softmax
 
 PARAM_NAMES = ("W_xh", "W_hh", "b_h", "W_hy", "b_y")
 
@@ -77,11 +78,6 @@ def forward(params, x, h0=None):
     return hs, logits
 
 
-def _log_softmax(logits):
-    shifted = logits - logits.max(axis=-1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
-
-
 def _check_loss_inputs(x, targets, weights, truncate, D, K):
     x = as_matrix("x", x, cols=D)
     T = x.shape[0]
@@ -109,7 +105,7 @@ def _bptt(params, x, targets, weights, h0, truncate):
     h_init = _initial_state(h0, H)
     hs, logits = forward(params, x, h_init)
     T = x.shape[0]
-    log_probs = _log_softmax(logits)
+    log_probs = log_softmax(logits)
     frames = np.arange(T)
     loss = float(-(weights * log_probs[frames, targets]).sum())
 

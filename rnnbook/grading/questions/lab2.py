@@ -2,12 +2,9 @@
 import numpy as np
 
 from rnnbook import align
+from rnnbook._softmax import log_softmax
 
 from . import Case, Question, random_log_probs, random_target
-
-
-def _log_softmax(logits):
-    return logits - np.logaddexp.reduce(logits, axis=1, keepdims=True)
 
 
 def viterbi_training_step(W, b, x, S, lr):
@@ -15,7 +12,7 @@ def viterbi_training_step(W, b, x, S, lr):
 
     Returns (loss before the step, W_new, b_new), loss = -sum_t log y_t(best alignment_t).
     """
-    log_probs = _log_softmax(x @ W.T + b)
+    log_probs = log_softmax(x @ W.T + b)
     best_log_score, alignment = align.viterbi(log_probs, S)
     dlogits = np.exp(log_probs)
     dlogits[np.arange(len(alignment)), alignment] -= 1.0
