@@ -42,6 +42,15 @@ def _int_range(low_name, low, high_name, high, minimum):
     return low, high
 
 
+def _symbol_task_sizes(count_name, count, T, shift_name, shift, n_symbols):
+    """Sizes of a task on random symbol sequences whose labels look ``shift`` steps back."""
+    count, T = as_int(count_name, count, minimum=1), as_int("T", T, minimum=1)
+    shift, n_symbols = as_int(shift_name, shift, minimum=0), as_int("n_symbols", n_symbols, minimum=2)
+    if shift >= T:
+        raise ValueError(f"{shift_name} must be smaller than T={T}, got {shift}")
+    return count, T, shift, n_symbols
+
+
 def _check_noise(noise):
     if not np.isfinite(noise) or noise < 0:
         raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
@@ -62,12 +71,7 @@ def labelling_task(n_seq, T, lag, n_symbols=4, seed=0):
 
     Returns X (n_seq, T, n_symbols) one-hot float64 and Y (n_seq, T) int64.
     """
-    n_seq = as_int("n_seq", n_seq, minimum=1)
-    T = as_int("T", T, minimum=1)
-    lag = as_int("lag", lag, minimum=0)
-    n_symbols = as_int("n_symbols", n_symbols, minimum=2)
-    if lag >= T:
-        raise ValueError(f"lag must be smaller than T={T}, got {lag}")
+    n_seq, T, lag, n_symbols = _symbol_task_sizes("n_seq", n_seq, T, "lag", lag, n_symbols)
     rng = np.random.default_rng(seed)
     inputs = rng.integers(0, n_symbols, size=(n_seq, T))
     labels = inputs.copy()
@@ -112,12 +116,7 @@ def delayed_copy(n, T, delay, n_symbols=4, seed=0):
 
     Returns X (n, T, n_symbols + 1) one-hot float64 and Y (n, T) int64 in 0..n_symbols.
     """
-    n = as_int("n", n, minimum=1)
-    T = as_int("T", T, minimum=1)
-    delay = as_int("delay", delay, minimum=0)
-    n_symbols = as_int("n_symbols", n_symbols, minimum=2)
-    if delay >= T:
-        raise ValueError(f"delay must be smaller than T={T}, got {delay}")
+    n, T, delay, n_symbols = _symbol_task_sizes("n", n, T, "delay", delay, n_symbols)
     blank = n_symbols
     rng = np.random.default_rng(seed)
     inputs = np.full((n, T), blank, dtype=np.int64)
