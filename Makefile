@@ -31,12 +31,12 @@ $(INSTALLED): requirements.txt pyproject.toml
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --ignore-scripts
 
-# The book serves MathJax, require.js and the widget manager itself: no page needs a CDN.
+# The book serves MathJax itself (no page needs a CDN), and axe-core for the browser test's
+# accessibility check. Explorers need no widget manager: rnnbook.explorer draws them as plain HTML.
 $(VENDORED): node_modules/.package-lock.json
-	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/widgets
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/axe
 	cp -r node_modules/mathjax/es5 $(VENDOR)/mathjax
-	cp node_modules/requirejs/require.js $(VENDOR)/require.js
-	cp -r node_modules/@jupyter-widgets/html-manager/dist/. $(VENDOR)/widgets/
+	cp node_modules/axe-core/axe.min.js $(VENDOR)/axe/axe.min.js
 	touch $@
 
 # Headless Chromium for tests/test_browser.py, from Debian's packages when missing.

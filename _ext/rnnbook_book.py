@@ -1,0 +1,57 @@
+"""The book's own Sphinx extension: what the theme and myst-nb do not do for this book by themselves.
+
+- Explorers: sets ``RNNBOOK_EXPLORERS=static`` before any notebook runs, so ``rnnbook.explorer.show``
+  draws every state of an explorer into the page instead of ipywidgets that need a kernel.
+- Launch buttons (Binder, Colab) and the repository button appear only once ``repository.url`` is set
+  in ``_config.yml``: a button to a repository that does not exist is a dead link.
+- A chapter's download is the executed notebook (outputs included), not the bare source.
+- ``rnnbook``'s wheel is built into the site, so a downloaded chapter can install the library.
+"""
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from rnnbook import explorer
+
+ROOT = Path(__file__).resolve().parent.parent
+WHEEL_DIR = ROOT / "_build" / "wheel"
+
+
+def _buttons_only_with_a_repository(app, config):
+    options = config.html_theme_options
+    if not options.get("repository_url"):
+        options["launch_buttons"] = {}
+        for button in ("use_repository_button", "use_issues_button", "use_edit_page_button"):
+            options[button] = False
+
+
+def _build_wheel(app):
+    """rnnbook-<version>-py3-none-any.whl at the site's root, for the "run it yourself" instructions."""
+    shutil.rmtree(WHEEL_DIR, ignore_errors=True)
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
+                    "--wheel-dir", str(WHEEL_DIR), str(ROOT)], check=True)
+    wheels = list(WHEEL_DIR.glob("rnnbook-*.whl"))
+    if len(wheels) != 1:
+        raise RuntimeError(f"expected one rnnbook wheel in {WHEEL_DIR}, found {wheels}")
+    shutil.copy2(wheels[0], Path(app.outdir) / "rnnbook-py3-none-any.whl")
+
+
+def _executed_notebooks_as_downloads(app, exception):
+    if exception is not None or app.builder.format != "html":
+        return
+    executed = Path(app.outdir).parent / "jupyter_execute"
+    for notebook in executed.rglob("*.ipynb"):
+        download = Path(app.outdir) / "_sources" / notebook.relative_to(executed)
+        if download.exists():
+            shutil.copy2(notebook, download)
+
+
+def setup(app):
+    # Before any notebook runs: the kernels myst-nb starts inherit this environment.
+    os.environ[explorer.STATIC_ENV] = "static"
+    app.connect("config-inited", _buttons_only_with_a_repository)
+    app.connect("builder-inited", _build_wheel)
+    app.connect("build-finished", _executed_notebooks_as_downloads)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
