@@ -8,7 +8,8 @@ and never imports torch or matplotlib:
 """
 import importlib
 
-__all__ = ["mlp", "rnn", "gated", "stability", "align", "ctc", "decode", "data", "plots", "grading"]
+__all__ = ["mlp", "rnn", "gated", "stability", "align", "ctc", "decode", "data", "plots", "explorer",
+           "grading"]
 
 
 def __getattr__(name):

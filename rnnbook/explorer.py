@@ -210,12 +210,15 @@ class StaticExplorer:
                 field = f'<select id="{cid}" data-control="{k}">{options}</select>'
             rows.append(f'<div class="rnnbook-explorer-control">{label}{field}</div>')
         texts = [[control.text(v) for v in control.values] for control in self.controls]
+        # Names and values let a test call ``draw`` for the setting the page shows.
+        names = [control.name for control in self.controls]
+        values = [control.values for control in self.controls]
         states = {key: {"src": "data:image/png;base64," + base64.b64encode(png).decode("ascii"), "alt": alt}
                   for key, (png, alt) in self.states.items()}
         first = states[self.initial]
         caption = f"<figcaption>{html.escape(self.caption)}</figcaption>" if self.caption else ""
         # "</" cannot close the script early: JSON escapes it as "<\/".
-        data = json.dumps({"texts": texts, "states": states}).replace("</", "<\\/")
+        data = json.dumps({"names": names, "values": values, "texts": texts, "states": states}).replace("</", "<\\/")
         return (f'<figure class="rnnbook-explorer" id="{uid}" data-draw="{html.escape(self.name)}">'
                 f'<div class="rnnbook-explorer-controls">{"".join(rows)}</div>'
                 f'<img src="{first["src"]}" alt="{html.escape(first["alt"])}">{caption}'

@@ -157,3 +157,38 @@ def grad_norm_vs_lag(curves, ax=None, logy=True):
     ax.legend()
     ax.grid(True, which="major", alpha=0.3)
     return ax
+
+
+class Table:
+    """An HTML table of ``rows`` under ``header``, for notebook output (it renders the same in Jupyter and
+    in the book, unlike aligned prints). Column headers are ``<th scope="col">``; with ``row_headers=True``
+    the first cell of each row is a ``<th scope="row">``, so a screen reader can name every cell. Values are
+    shown as given (format numbers before), escaped as HTML. Colours come from the page's theme.
+    """
+
+    def __init__(self, header, rows, caption=None, row_headers=False):
+        self.header = [str(h) for h in header]
+        self.rows = [list(row) for row in rows]
+        for number, row in enumerate(self.rows):
+            if len(row) != len(self.header):
+                raise ValueError(f"row {number} has {len(row)} cells, the header {len(self.header)}: {row!r}")
+        self.caption, self.row_headers = caption, row_headers
+
+    def _repr_html_(self):
+        from html import escape
+
+        def cells(row):
+            return "".join(f'<th scope="row">{escape(str(v))}</th>' if k == 0 and self.row_headers
+                           else f"<td>{escape(str(v))}</td>" for k, v in enumerate(row))
+
+        caption = f"<caption>{escape(str(self.caption))}</caption>" if self.caption else ""
+        head = "".join(f'<th scope="col">{escape(h)}</th>' for h in self.header)
+        body = "".join(f"<tr>{cells(row)}</tr>" for row in self.rows)
+        return (f'<table class="rnnbook-table">{caption}<thead><tr>{head}</tr></thead>'
+                f"<tbody>{body}</tbody></table>")
+
+
+def show_table(header, rows, caption=None, row_headers=False):
+    """Display a ``Table`` (see there) in the notebook's output."""
+    from IPython.display import display
+    display(Table(header, rows, caption, row_headers))

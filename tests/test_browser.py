@@ -1,16 +1,29 @@
-"""The rendered book, opened in headless Chromium the way a reader opens it.
+"""The rendered book, opened in headless Chromium the way a reader opens it, on a laptop and on a phone.
 
 Builds the book with `make book` (warnings are errors; the execution cache makes a rebuild cheap), serves
-`_build/html` on localhost, and for every page checks what a reader would notice: math typeset, figures
-loaded, widgets drawn from their saved state, no error output — and that nothing is fetched from any host
-but this machine, so the book works offline. A full-page screenshot of each page is kept under
-`_build/screenshots/` for a human to look at.
+`_build/html` on localhost and checks every page at 1280×800 and 390×844:
+
+- it works offline: nothing is asked of another host, no request fails, no console error, no broken link;
+- it reads like a book: math typeset, figures loaded, no error output, no code or output block that
+  scrolls sideways at 1280 px, no equation cut off (at 390 px a long one scrolls in its own box), figures
+  legible on a phone, the page and its images under 5 MB;
+- it is accessible: axe-core (served by the book) finds no serious or critical WCAG 2.1 A/AA violation,
+  in light and in dark mode; every figure has alt text written for it; output tables have header cells;
+- its explorers respond: every control, moved with no kernel behind the page, changes the figure, and the
+  figure shown for a setting is the one the chapter's Python function draws for it.
+
+Full-page screenshots of every page at both widths (and in dark mode) are kept in `_build/screenshots/`.
+Run as a script (`python tests/test_browser.py [html_dir]`) it prints the counts over every page instead.
 """
+import base64
 import functools
 import http.server
+import io
+import json
 import re
 import shutil
 import subprocess
+import sys
 import threading
 from pathlib import Path
 from urllib.parse import urlparse
@@ -27,6 +40,12 @@ CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
                   "--disable-default-apps", "--disable-domain-reliability", "--metrics-recording-only",
                   "--no-default-browser-check", "--disable-features=Translate,OptimizationHints,MediaRouter"]
+LAYOUTS = {"laptop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+PAGE_BUDGET = 5_000_000           # bytes: a chapter page with its images
+LEGIBLE_SCALE = 0.55              # a figure shown at less than this share of its drawn size is unreadable
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# Alt text that only names a file, or says nothing about the figure.
+USELESS_ALT = re.compile(r"(^$|\.(png|jpe?g|svg|gif)$|^_images/|^(figure|image|plot|output|chart)\.?$)", re.I)
 
 
 def _toc_pages():
@@ -41,15 +60,17 @@ PAGES = _toc_pages()
 CHAPTERS = [p for p in PAGES if p.startswith("chapters/")]
 
 
-@pytest.fixture(scope="module")
-def site():
-    subprocess.run(["make", "book"], cwd=ROOT, check=True)
-    handler = functools.partial(_QuietHandler, directory=str(HTML))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+def _explorer_cells():
+    """(chapter, index of the cell that calls explorer.show) for every explorer in the chapters."""
+    found = []
+    for chapter in CHAPTERS:
+        cells = json.loads((ROOT / f"{chapter}.ipynb").read_text())["cells"]
+        found += [(chapter, i) for i, cell in enumerate(cells)
+                  if cell["cell_type"] == "code" and "explorer.show(" in "".join(cell["source"])]
+    return found
+
+
+EXPLORERS = _explorer_cells()
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -57,15 +78,156 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+def serve(directory):
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
 @pytest.fixture(scope="module")
-def browser(site):
+def site():
+    subprocess.run(["make", "book"], cwd=ROOT, check=True)
+    server, url = serve(HTML)
+    yield url
+    server.shutdown()
+
+
+def launch(playwright):
     if not Path(CHROMIUM).exists():
         pytest.fail("Chromium is missing: `make test` installs Debian's chromium package")
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+
+
+@pytest.fixture(scope="module")
+def browser(site):
     from playwright.sync_api import sync_playwright
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        browser = launch(pw)
         yield browser
         browser.close()
+
+
+def open_page(browser, site, page_name, layout="laptop", color_scheme="light"):
+    """Open a page as a reader would and wait until its math, fonts and images are in place.
+
+    Returns (page, record): record lists requests to other hosts, failed requests, console errors and
+    uncaught JavaScript errors seen while the page loaded.
+    """
+    context = browser.new_context(viewport=LAYOUTS[layout], color_scheme=color_scheme, device_scale_factor=1)
+    page = context.new_page()
+    page.set_default_timeout(90_000)      # generous: CI shares two cores with the notebook tests
+    record = {"outside": [], "failed": [], "console": [], "errors": []}
+
+    def only_localhost(route):
+        if urlparse(route.request.url).hostname == "127.0.0.1":
+            route.continue_()
+        else:
+            record["outside"].append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_localhost)
+    page.on("pageerror", lambda err: record["errors"].append(str(err)))
+    page.on("console", lambda msg: msg.type == "error" and record["console"].append(msg.text))
+    page.on("response", lambda response: response.status >= 400
+            and record["failed"].append(f"{response.status} {response.url}"))
+    page.on("requestfailed", lambda request: urlparse(request.url).hostname == "127.0.0.1"
+            and record["failed"].append(f"{request.failure} {request.url}"))
+    page.goto(f"{site}/{page_name}.html", wait_until="load")
+    if page.locator('script[src*="mathjax/tex-chtml.js"]').count():
+        page.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise")
+        page.evaluate("MathJax.startup.promise")
+    page.evaluate("document.fonts.ready.then(() => true)")
+    page.wait_for_function("[...document.images].every(image => image.complete)")
+    page.wait_for_timeout(300)            # the theme's and the book's scripts settle (debounced at 300 ms)
+    return page, record
+
+
+# What a reader would notice, measured in the page. Widths in CSS pixels.
+MEASURE = r"""() => {
+    const article = document.querySelector('article.bd-article') || document.querySelector('main');
+    const box = article.getBoundingClientRect();
+    const prose = article.cloneNode(true);
+    prose.querySelectorAll('pre, code, script, style, mjx-container, .cell_output').forEach(e => e.remove());
+    const label = e => (e.innerText || e.textContent || '').trim().replace(/\s+/g, ' ').slice(0, 70);
+    const scrolls = e => e.scrollWidth > e.clientWidth + 1;
+    const scrollable = e => ['auto', 'scroll'].includes(getComputedStyle(e).overflowX);
+    const blocks = [...article.querySelectorAll('div.highlight pre, .cell_output .output, .cell_output pre')];
+    const math = window.MathJax && MathJax.startup && MathJax.startup.document
+        ? MathJax.startup.document.getMathItemsWithin(article) : [];
+    const equations = math.filter(m => m.typesetRoot).map(m => {
+        const root = m.typesetRoot, r = root.getBoundingClientRect();
+        return {tex: m.math.trim().replace(/\s+/g, ' ').slice(0, 80), display: m.display,
+                outside: r.right > box.right + 1 || r.left < box.left - 1,
+                overflows: scrolls(root), scrolls: scrollable(root)};
+    });
+    const images = [...article.querySelectorAll('img')].map(i => ({
+        src: i.getAttribute('src').slice(0, 60), alt: i.getAttribute('alt'),
+        loaded: i.complete && i.naturalWidth > 0, natural: i.naturalWidth, shown: i.getBoundingClientRect().width}));
+    const tables = [...article.querySelectorAll('.cell_output table')];
+    const resources = performance.getEntriesByType('resource')
+        .filter(e => e.initiatorType === 'img').reduce((sum, e) => sum + e.encodedBodySize, 0);
+    return {
+        text: prose.innerText,
+        math: equations.length,
+        equations,
+        images,
+        captions: article.querySelectorAll('figure figcaption').length,
+        scrolling: blocks.filter(scrolls).map(label),
+        pageScrolls: document.documentElement.scrollWidth > window.innerWidth + 1,
+        headerlessTables: tables.filter(t => !t.querySelector('th')).map(label),
+        widgetState: document.querySelectorAll('script[type="application/vnd.jupyter.widget-state+json"]').length,
+        bytes: performance.getEntriesByType('navigation')[0].encodedBodySize + resources,
+        links: [...document.querySelectorAll('a[href]')].map(a => a.href)
+            .filter(h => h.startsWith(location.origin)),
+        errors: [...article.querySelectorAll('.cell_output')]
+                .filter(e => e.querySelector('.traceback, .error')
+                             || /Traceback \(most recent call last\)/.test(e.innerText))
+                .map(e => e.innerText),
+    };
+}"""
+
+
+def measure(page):
+    return page.evaluate(MEASURE)
+
+
+def axe_violations(page, site):
+    """Serious and critical WCAG 2.x A/AA violations axe-core finds on the page: [(rule, impact, where)]."""
+    page.add_script_tag(url=f"{site}/_static/axe/axe.min.js")
+    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
+    return [(v["id"], v["impact"], node["target"][0] if node["target"] else "?")
+            for v in result["violations"] if v["impact"] in ("serious", "critical") for node in v["nodes"]]
+
+
+def useless_alt(images):
+    return [image["src"] for image in images
+            if image["alt"] is None or USELESS_ALT.search(image["alt"].strip()) or len(image["alt"].strip()) < 15]
+
+
+def clipped_equations(equations, layout):
+    """Equations a reader cannot see whole: past the column's edge, or (on a laptop) wider than it.
+
+    On a phone a long display equation may scroll inside its own box; on a laptop nothing may overflow.
+    """
+    bad = []
+    for eq in equations:
+        if eq["outside"] or (eq["overflows"] and (layout == "laptop" or not eq["scrolls"])):
+            bad.append(eq["tex"])
+    return bad
+
+
+def broken_links(links, site):
+    """Same-site links whose file does not exist in the built book."""
+    missing = []
+    for link in sorted(set(links)):
+        path = urlparse(link).path
+        target = HTML / path.lstrip("/")
+        if path.endswith("/"):
+            target = target / "index.html"
+        if not target.exists():
+            missing.append(link)
+    return missing
 
 
 def test_no_page_links_an_outside_script_or_stylesheet(site):
@@ -74,62 +236,167 @@ def test_no_page_links_an_outside_script_or_stylesheet(site):
     assert not offenders, f"pages that load scripts or styles from another host: {offenders}"
 
 
+@pytest.mark.parametrize("layout", list(LAYOUTS))
 @pytest.mark.parametrize("page_name", PAGES)
-def test_page_renders_offline(browser, site, page_name):
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.set_default_timeout(90_000)      # generous: CI shares two cores with the notebook tests
-    outside_requests, page_errors = [], []
-
-    def only_localhost(route):
-        if urlparse(route.request.url).hostname == "127.0.0.1":
-            route.continue_()
-        else:
-            outside_requests.append(route.request.url)
-            route.abort()
-
-    page.route("**/*", only_localhost)
-    page.on("pageerror", lambda err: page_errors.append(str(err)))
-    page.goto(f"{site}/{page_name}.html", wait_until="load")
-    if page.locator('script[src*="mathjax/tex-chtml.js"]').count():
-        page.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise")
-        page.evaluate("MathJax.startup.promise")
-
-    widget_views = page.locator('script[type="application/vnd.jupyter.widget-view+json"]').count()
-    if widget_views:
-        page.wait_for_selector(".jupyter-widgets")
-    page.wait_for_function("[...document.images].every(image => image.complete)")
+def test_page_reads_well_offline(browser, site, page_name, layout):
+    page, record = open_page(browser, site, page_name, layout)
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{Path(page_name).name}.png"), full_page=True)
+    page.screenshot(path=str(SHOTS / f"{Path(page_name).name}-{LAYOUTS[layout]['width']}.png"), full_page=True)
+    report = measure(page)
+    page.context.close()
 
-    report = page.evaluate("""() => {
-        const main = document.querySelector('main') || document.body;
-        const prose = main.cloneNode(true);
-        prose.querySelectorAll('pre, code, script, style, mjx-container, .cell_output').forEach(e => e.remove());
-        const images = [...main.querySelectorAll('img')];
-        return {
-            text: prose.innerText,
-            math: main.querySelectorAll('mjx-container').length,
-            images: images.length,
-            broken: images.filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src),
-            widgets: main.querySelectorAll('.jupyter-widgets').length,
-            // An error output (myst-nb marks it .traceback) or a printed traceback; a chapter may still
-            // print a ValueError it caught on purpose to show a clear message.
-            errors: [...main.querySelectorAll('.cell_output')]
-                    .filter(e => e.querySelector('.traceback, .error')
-                                 || /Traceback \\(most recent call last\\)/.test(e.innerText))
-                    .map(e => e.innerText),
-        };
-    }""")
-    page.close()
-
-    assert not outside_requests, f"{page_name} asked other hosts for: {outside_requests}"
-    assert not page_errors, f"{page_name} raised JavaScript errors: {page_errors}"
-    assert not report["broken"], f"{page_name} has images that did not load: {report['broken']}"
+    assert not record["outside"], f"{page_name} asked other hosts for: {record['outside']}"
+    assert not record["errors"], f"{page_name} raised JavaScript errors: {record['errors']}"
+    assert not record["console"], f"{page_name} logged console errors: {record['console']}"
+    assert not record["failed"], f"{page_name} has failed requests: {record['failed']}"
+    assert not broken_links(report["links"], site), f"{page_name} links to missing pages: {broken_links(report['links'], site)}"
+    assert not [i for i in report["images"] if not i["loaded"]], f"{page_name} has images that did not load"
     assert not report["errors"], f"{page_name} shows an error in a cell output: {report['errors'][:1]}"
+    assert report["widgetState"] == 0, (
+        f"{page_name} embeds ipywidgets state, which draws dead widgets without a kernel: use rnnbook.explorer")
     raw_tex = re.findall(r"\$\$|\\\[|\\\(|\\begin\{|\$[^$\n]*\\[a-zA-Z]+", report["text"])
     assert not raw_tex, f"{page_name} shows untypeset TeX: {raw_tex[:5]}"
+    assert not useless_alt(report["images"]), f"{page_name}: images without alt text written for them: {useless_alt(report['images'])}"
+    assert not report["headerlessTables"], f"{page_name}: output tables without header cells: {report['headerlessTables']}"
+    assert report["bytes"] <= PAGE_BUDGET, f"{page_name} weighs {report['bytes']:,} bytes with its images"
+    assert not report["pageScrolls"], f"{page_name} scrolls sideways as a whole at {layout} width"
+    clipped = clipped_equations(report["equations"], layout)
+    assert not clipped, f"{page_name}: equations cut off or overflowing at {layout} width: {clipped}"
     if page_name in CHAPTERS:
         assert report["math"] > 0, f"{page_name}: no typeset math found"
-        assert report["images"] > 0, f"{page_name}: no figure found"
-    assert report["widgets"] >= widget_views, (
-        f"{page_name}: {widget_views} saved widget views but only {report['widgets']} drawn")
+        assert report["images"], f"{page_name}: no figure found"
+        assert report["captions"] > 0, f"{page_name}: no figure has a caption"
+    if layout == "laptop":
+        assert not report["scrolling"], f"{page_name}: code or output blocks scroll sideways at 1280 px: {report['scrolling']}"
+    else:
+        small = [(i["src"], round(i["shown"] / i["natural"], 2)) for i in report["images"]
+                 if i["natural"] and i["shown"] / i["natural"] < LEGIBLE_SCALE]
+        assert not small, f"{page_name}: figures shrunk below {LEGIBLE_SCALE} of their size on a phone: {small}"
+
+
+@pytest.mark.parametrize("color_scheme", ["light", "dark"])
+@pytest.mark.parametrize("page_name", PAGES)
+def test_page_is_accessible(browser, site, page_name, color_scheme):
+    page, _ = open_page(browser, site, page_name, "laptop", color_scheme)
+    if color_scheme == "dark":
+        assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+        page.screenshot(path=str(SHOTS / f"{Path(page_name).name}-1280-dark.png"), full_page=True)
+    violations = axe_violations(page, site)
+    page.context.close()
+    assert not violations, f"{page_name} ({color_scheme}): serious or critical WCAG violations: {violations}"
+
+
+def _shown_pixels(page, explorer):
+    """The explorer's current figure as an array of pixels, and its alt text."""
+    import numpy as np
+    from PIL import Image
+    src, alt = explorer.locator("img").evaluate("img => [img.src, img.alt]")
+    png = base64.b64decode(src.split(",", 1)[1])
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB")), alt
+
+
+def _draw_in_kernel(chapter, cell_index, function, setting):
+    """The PNG a reader gets by running the chapter up to its explorer and calling ``function(**setting)``."""
+    import nbformat
+    from nbclient import NotebookClient
+    notebook = nbformat.read(ROOT / f"{chapter}.ipynb", as_version=4)
+    notebook.cells = notebook.cells[:cell_index] + [nbformat.v4.new_code_cell(f"{function}(**{setting!r})")]
+    NotebookClient(notebook, timeout=600, kernel_name="python3",
+                   resources={"metadata": {"path": str(ROOT / "chapters")}}).execute()
+    images = [out["data"]["image/png"] for out in notebook.cells[-1].outputs if "image/png" in out.get("data", {})]
+    assert len(images) == 1, f"{function}(**{setting}) displayed {len(images)} figures, not one"
+    return base64.b64decode(images[0])
+
+
+@pytest.mark.parametrize("chapter, cell_index", EXPLORERS, ids=[f"{c}-cell{i}" for c, i in EXPLORERS])
+def test_explorer_responds_without_a_kernel(browser, site, chapter, cell_index):
+    import numpy as np
+    from PIL import Image
+    page, record = open_page(browser, site, chapter)
+    explorers = page.locator("figure.rnnbook-explorer")
+    assert explorers.count() >= 1, f"{chapter}: no explorer on the page"
+    # Explorers appear on the page in the order of their cells.
+    position = [i for c, i in EXPLORERS if c == chapter].index(cell_index)
+    explorer = explorers.nth(position)
+    explorer.scroll_into_view_if_needed()
+    data = json.loads(explorer.locator("script.rnnbook-explorer-states").text_content())
+    fields = explorer.locator("[data-control]")
+    assert fields.count() == len(data["names"])
+
+    def set_control(k, index):
+        field = fields.nth(k)
+        if field.evaluate("f => f.type") == "range":
+            field.fill(str(index))
+        else:
+            field.select_option(value=str(index))
+
+    # Every control, moved to each end of its range (or through every option), changes the figure.
+    for k, values in enumerate(data["values"]):
+        start = int(fields.nth(k).input_value())
+        for index in sorted({0, len(values) - 1, (start + 1) % len(values)} - {start}):
+            before, before_alt = _shown_pixels(page, explorer)
+            set_control(k, index)
+            after, after_alt = _shown_pixels(page, explorer)
+            assert before.shape != after.shape or not np.array_equal(before, after), (
+                f"{chapter}: moving {data['names'][k]} to {values[index]!r} left the figure as it was")
+            assert after_alt != before_alt, f"{chapter}: {data['names'][k]} = {values[index]!r} kept the old alt text"
+            if fields.nth(k).evaluate("f => f.type") == "range":
+                assert fields.nth(k).get_attribute("aria-valuetext") == data["texts"][k][index]
+            start = index
+
+    # One setting away from the initial one: the page shows what the chapter's function draws for it.
+    for k, values in enumerate(data["values"]):
+        set_control(k, len(values) - 1)
+    shown, _ = _shown_pixels(page, explorer)
+    function = explorer.get_attribute("data-draw")
+    page.context.close()
+    assert not record["errors"] and not record["console"], f"{chapter}: {record['errors'] + record['console']}"
+    setting = {name: values[-1] for name, values in zip(data["names"], data["values"])}
+    drawn = np.asarray(Image.open(io.BytesIO(_draw_in_kernel(chapter, cell_index, function, setting))).convert("RGB"))
+    assert shown.shape == drawn.shape and np.array_equal(shown, drawn), (
+        f"{chapter}: for {setting} the page shows another figure than {function} draws")
+
+
+def _counts(html_dir):
+    """The counts over every page that the issue asks for, for a closing note: python tests/test_browser.py."""
+    from playwright.sync_api import sync_playwright
+    server, url = serve(html_dir)
+    totals = {}
+
+    def add(key, n):
+        totals[key] = totals.get(key, 0) + n
+
+    with sync_playwright() as pw:
+        browser = launch(pw)
+        for page_name in PAGES:
+            for layout in LAYOUTS:
+                page, record = open_page(browser, url, page_name, layout)
+                report = measure(page)
+                add(f"{layout}: console errors", len(record["console"]))
+                add(f"{layout}: failed requests", len(record["failed"]))
+                add(f"{layout}: blocks that scroll sideways", len(report["scrolling"]))
+                add(f"{layout}: clipped equations", len(clipped_equations(report["equations"], layout)))
+                if layout == "phone":
+                    add("phone: figures below legible scale",
+                        sum(1 for i in report["images"] if i["natural"] and i["shown"] / i["natural"] < LEGIBLE_SCALE))
+                else:
+                    add("images", len(report["images"]))
+                    add("images without written alt text", len(useless_alt(report["images"])))
+                    add("broken links", len(broken_links(report["links"], url)))
+                    print(f"{page_name}: {report['bytes']:,} bytes with images")
+                    for scheme in ("light", "dark"):
+                        if scheme == "dark":
+                            page.context.close()
+                            page, _ = open_page(browser, url, page_name, layout, scheme)
+                        for rule, impact, _ in axe_violations(page, url):
+                            add(f"axe {scheme} {impact}", 1)
+                            add(f"axe rule {rule}", 1)
+                page.context.close()
+        browser.close()
+    server.shutdown()
+    for key, value in sorted(totals.items()):
+        print(f"{key}: {value}")
+
+
+if __name__ == "__main__":
+    _counts(Path(sys.argv[1]) if len(sys.argv) > 1 else HTML)

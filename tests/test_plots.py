@@ -121,3 +121,15 @@ def test_path_rows_from_align_viterbi_draws_on_the_trellis():
 def test_path_rows_rejects_what_is_not_a_path(alignment, rows, fragment):
     with pytest.raises(ValueError, match=fragment):
         plots.path_rows(alignment, rows)
+
+
+def test_table_has_header_cells_caption_and_escapes_values():
+    html = plots.Table(["t", "log α<"], [[0, "-1.5"], [1, "<b>"]], caption="a & b", row_headers=True)._repr_html_()
+    assert html.count('<th scope="col">') == 2 and html.count('<th scope="row">') == 2
+    assert "<caption>a &amp; b</caption>" in html and "log α&lt;" in html and "&lt;b&gt;" in html
+    assert "style=" not in html                     # colours come from the theme, so dark mode keeps contrast
+
+
+def test_table_refuses_a_row_of_the_wrong_length():
+    with pytest.raises(ValueError, match="row 1 has 1 cells, the header 2"):
+        plots.Table(["a", "b"], [[1, 2], [3]])
