@@ -5,7 +5,7 @@
 - Launch buttons (Binder, Colab) and the repository button appear only once ``repository.url`` is set
   in ``_config.yml``: a button to a repository that does not exist is a dead link.
 - A chapter's download is the executed notebook (outputs included), not the bare source.
-- ``rnnbook``'s wheel is built into the site, so a downloaded chapter can install the library.
+- ``rnnbook``'s wheel is built for the site (intro.md offers it), so a downloaded chapter can install it.
 """
 import os
 import shutil
@@ -21,21 +21,20 @@ WHEEL_DIR = ROOT / "_build" / "wheel"
 
 def _buttons_only_with_a_repository(app, config):
     options = config.html_theme_options
-    if not options.get("repository_url"):
+    if options.get("repository_url"):
+        options["use_repository_button"] = True
+    else:
         options["launch_buttons"] = {}
-        for button in ("use_repository_button", "use_issues_button", "use_edit_page_button"):
-            options[button] = False
 
 
 def _build_wheel(app):
-    """rnnbook-<version>-py3-none-any.whl at the site's root, for the "run it yourself" instructions."""
+    """rnnbook-<version>-py3-none-any.whl in _build/wheel, which intro.md offers as a download."""
     shutil.rmtree(WHEEL_DIR, ignore_errors=True)
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
                     "--wheel-dir", str(WHEEL_DIR), str(ROOT)], check=True)
     wheels = list(WHEEL_DIR.glob("rnnbook-*.whl"))
     if len(wheels) != 1:
         raise RuntimeError(f"expected one rnnbook wheel in {WHEEL_DIR}, found {wheels}")
-    shutil.copy2(wheels[0], Path(app.outdir) / "rnnbook-py3-none-any.whl")
 
 
 def _executed_notebooks_as_downloads(app, exception):
