@@ -106,16 +106,15 @@ def show(draw, *controls, describe, caption=None):
     draw: called as ``draw(**setting)``, draws exactly one figure. controls: ``Slider``, ``Choice`` or
     ``Text``, named after ``draw``'s keywords. describe: ``describe(**setting) -> str``, the alt text of
     the figure for that setting (what it shows, for a reader who cannot see it). caption: a sentence
-    under the explorer (optional). Returns the ipywidgets box in a kernel, the ``StaticExplorer`` in
-    the book build.
+    under the explorer (optional). Displays the ipywidgets box in a kernel, the ``StaticExplorer`` in
+    the book build, and returns nothing (so a cell ending in ``show(...)`` does not show it twice).
     """
+    from IPython.display import display
     controls = _check_controls(draw, controls, describe)
     if os.environ.get(STATIC_ENV) == "static":
-        static = StaticExplorer(draw, controls, describe, caption)
-        from IPython.display import display
-        display(static)
-        return static
-    return _live(draw, controls, caption)
+        display(StaticExplorer(draw, controls, describe, caption))
+    else:
+        display(_live(draw, controls, caption))
 
 
 def _check_controls(draw, controls, describe):
@@ -137,15 +136,12 @@ def _check_controls(draw, controls, describe):
 
 def _live(draw, controls, caption):
     import ipywidgets
-    from IPython.display import display
     widgets = {c.name: c.widget(ipywidgets) for c in controls}
     output = ipywidgets.interactive_output(draw, widgets)
     parts = [ipywidgets.HBox(list(widgets.values()), layout={"flex_flow": "row wrap"}), output]
     if caption:
         parts.append(ipywidgets.HTML(f"<p>{html.escape(caption)}</p>"))
-    box = ipywidgets.VBox(parts)
-    display(box)
-    return box
+    return ipywidgets.VBox(parts)
 
 
 def render_png(draw, setting):

@@ -81,11 +81,12 @@ def test_show_is_static_in_the_book_build_and_live_otherwise(monkeypatch):
     shown = []
     monkeypatch.setattr("IPython.display.display", shown.append)
     monkeypatch.setenv(explorer.STATIC_ENV, "static")
-    static = explorer.show(draw, *CONTROLS, describe=describe)
-    assert isinstance(static, explorer.StaticExplorer) and shown == [static]
+    assert explorer.show(draw, *CONTROLS, describe=describe) is None     # displayed once, not returned
+    assert len(shown) == 1 and isinstance(shown[0], explorer.StaticExplorer)
     monkeypatch.delenv(explorer.STATIC_ENV)
-    box = explorer.show(draw, *CONTROLS, describe=describe)
+    assert explorer.show(draw, *CONTROLS, describe=describe) is None
     import ipywidgets
+    box = shown[1]
     assert isinstance(box, ipywidgets.VBox)
     sliders = box.children[0].children
     assert isinstance(sliders[0], ipywidgets.SelectionSlider) and sliders[0].value == 1.0
