@@ -243,6 +243,45 @@ def test_no_page_links_an_outside_script_or_stylesheet(site):
     assert not offenders, f"pages that load scripts or styles from another host: {offenders}"
 
 
+def test_buttons_to_a_repository_only_once_its_address_is_set(site):
+    url = (yaml.safe_load((ROOT / "_config.yml").read_text()).get("repository") or {}).get("url")
+    launch = re.compile(r'href="https?://(mybinder\.org|colab\.research\.google\.com|github\.com)[^"]*"')
+    pages = {str(p.relative_to(HTML)): launch.findall(p.read_text()) for p in HTML.rglob("*.html")}
+    if not url:
+        assert not {page: links for page, links in pages.items() if links}, (
+            "repository.url is not set in _config.yml, yet pages link to Binder, Colab or GitHub")
+    else:
+        assert all(links for page, links in pages.items() if page.startswith("chapters/"))
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_a_downloaded_chapter_has_its_outputs_and_installs_rnnbook(site, chapter):
+    import nbformat
+    download = nbformat.read(HTML / "_sources" / f"{chapter}.ipynb", as_version=4)
+    code = [cell for cell in download.cells if cell.cell_type == "code"]
+    assert sum(len(cell.outputs) for cell in code) > 0, f"the download of {chapter} has no outputs"
+    first = code[0].source
+    assert "import rnnbook" in first and "except ModuleNotFoundError" in first and "rnnbook-*.whl" in first
+
+
+def test_the_offered_wheel_holds_the_whole_library(site, tmp_path):
+    wheels = list((HTML / "_downloads").rglob("rnnbook-*-py3-none-any.whl"))
+    assert len(wheels) == 1, f"the book offers {len(wheels)} rnnbook wheels"
+    intro = (HTML / "intro.html").read_text()
+    assert wheels[0].relative_to(HTML).as_posix() in intro, "the first page does not link the wheel"
+    import zipfile
+    names = set(zipfile.ZipFile(wheels[0]).namelist())
+    modules = {p.relative_to(ROOT).as_posix() for p in (ROOT / "rnnbook").rglob("*.py")}
+    assert modules <= names, f"the wheel lacks {sorted(modules - names)}"
+    # Imported from the wheel alone (a zip on sys.path), the library computes.
+    check = ("import sys; sys.path.insert(0, sys.argv[1]); import numpy as np, rnnbook; "
+             "assert rnnbook.__file__.startswith(sys.argv[1]); "
+             "print(rnnbook.ctc.loss(np.log(np.full((3, 2), 0.5)), [1]))")
+    out = subprocess.run([sys.executable, "-c", check, str(wheels[0])], cwd=tmp_path,
+                         capture_output=True, text=True, check=True).stdout
+    assert abs(float(out) - 0.2876820724517809) < 1e-12          # -log(6 paths * 1/8): a label in 3 frames
+
+
 @pytest.mark.parametrize("layout", list(LAYOUTS))
 @pytest.mark.parametrize("page_name", PAGES)
 def test_page_reads_well_offline(browser, site, page_name, layout):
@@ -307,6 +346,7 @@ def _draw_in_kernel(chapter, cell_index, function, setting):
     import nbformat
     from nbclient import NotebookClient
     notebook = nbformat.read(ROOT / f"{chapter}.ipynb", as_version=4)
+    # The chapter defines the draw function in a cell before the one that shows the explorer.
     notebook.cells = notebook.cells[:cell_index] + [nbformat.v4.new_code_cell(f"{function}(**{setting!r})")]
     NotebookClient(notebook, timeout=600, kernel_name="python3",
                    resources={"metadata": {"path": str(ROOT / "chapters")}}).execute()
