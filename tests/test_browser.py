@@ -245,11 +245,13 @@ def test_no_page_links_an_outside_script_or_stylesheet(site):
 
 def test_buttons_to_a_repository_only_once_its_address_is_set(site):
     url = (yaml.safe_load((ROOT / "_config.yml").read_text()).get("repository") or {}).get("url")
-    launch = re.compile(r'href="https?://(mybinder\.org|colab\.research\.google\.com|github\.com)[^"]*"')
+    # Binder and Colab links, and the theme's repository button (the prose may cite other repositories).
+    launch = re.compile(r'href="https?://(?:mybinder\.org|colab\.research\.google\.com)[^"]*"'
+                        r'|btn-source-repository-button')
     pages = {str(p.relative_to(HTML)): launch.findall(p.read_text()) for p in HTML.rglob("*.html")}
     if not url:
         assert not {page: links for page, links in pages.items() if links}, (
-            "repository.url is not set in _config.yml, yet pages link to Binder, Colab or GitHub")
+            "repository.url is not set in _config.yml, yet pages have Binder, Colab or repository buttons")
     else:
         assert all(links for page, links in pages.items() if page.startswith("chapters/"))
 
