@@ -9,11 +9,10 @@
 """
 import os
 import shutil
-import subprocess
-import sys
+import tempfile
 from pathlib import Path
 
-from rnnbook import explorer
+from rnnbook import _wheel, explorer
 
 ROOT = Path(__file__).resolve().parent.parent
 WHEEL_DIR = ROOT / "_build" / "wheel"
@@ -30,11 +29,10 @@ def _buttons_only_with_a_repository(app, config):
 def _build_wheel(app):
     """rnnbook-<version>-py3-none-any.whl in _build/wheel, which intro.md offers as a download."""
     shutil.rmtree(WHEEL_DIR, ignore_errors=True)
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
-                    "--wheel-dir", str(WHEEL_DIR), str(ROOT)], check=True)
-    wheels = list(WHEEL_DIR.glob("rnnbook-*.whl"))
-    if len(wheels) != 1:
-        raise RuntimeError(f"expected one rnnbook wheel in {WHEEL_DIR}, found {wheels}")
+    WHEEL_DIR.mkdir(parents=True)
+    with tempfile.TemporaryDirectory() as scratch:
+        wheel = _wheel.build(scratch)
+        shutil.move(wheel, WHEEL_DIR / wheel.name)
 
 
 def _executed_notebooks_as_downloads(app, exception):

@@ -13,6 +13,8 @@ need Landlock and are left out on a kernel without it, where the grader warns th
 import csv
 import json
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -20,7 +22,7 @@ import nbformat
 import numpy as np
 import pytest
 
-from rnnbook.grading import child, grader, sandbox
+from rnnbook.grading import child, grader, questions, sandbox
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTION = ROOT / "solutions" / "lab4_ctc_decoding.ipynb"
@@ -186,7 +188,7 @@ def test_adversarial_submissions_are_contained(tmp_path):
     with open(out / "gradebook.csv", newline="") as f:
         rows = {row["submission"]: row for row in csv.DictReader(f)}
     assert sorted(rows) == sorted(f"{name}.ipynb" for name in cases)
-    assert sorted(p.name for p in out.iterdir()) == ["feedback", "gradebook.csv", "results"]
+    assert sorted(p.name for p in out.iterdir()) == ["feedback", "gradebook.csv", "report.html", "results"]
     for name, (_, expected_words, expected_total) in cases.items():
         row = rows[f"{name}.ipynb"]
         feedback = (out / "feedback" / f"{name}.txt").read_text()
@@ -280,3 +282,273 @@ def test_the_walls_stand_with_the_python_guards_switched_off(tmp_path):
         assert any(word in message for word in ("[Errno", "can't start new thread", "not allowed to raise")), \
             (name, message)
     assert [p.name for p in tmp_path.iterdir()] == ["secret.txt"]
+
+
+# --- The red team's holes (issue 11): each attack is a notebook graded through the real grader. ---
+
+HONEST = SOLUTION.read_text()
+STUB = (ROOT / "labs" / "lab4_ctc_decoding.ipynb").read_text()
+# What any submission can do first: empty the audit hook's list of refused events (the kernel is the wall).
+EVENTS_OFF = 'sys.modules["__main__"].FORBIDDEN_EVENTS.clear()'
+
+
+def grade(tmp_path, files, jobs=1, runs=1):
+    """Write ``files`` ({path under the submissions folder: notebook text}) and grade them as lab 4, ``runs``
+    times (a second run reads the gradebook the first one wrote); return the rows and the output folder."""
+    subs, out = tmp_path / "submissions", tmp_path / "grades"
+    for name, text in files.items():
+        path = subs / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    for _ in range(runs):
+        rows = grader.grade_folder("lab4", subs, out, seed=3, jobs=jobs, limits=LIMITS, stream=open(os.devnull, "w"))
+    return rows, out
+
+
+def reports(out, report_name):
+    return (out / "feedback" / f"{report_name}.txt").read_text() + (out / "results" / f"{report_name}.json").read_text()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="without root the sandboxes share the grader's user; the grader warns")
+def test_a_submission_cannot_lower_the_limits_of_submissions_graded_beside_it(tmp_path):
+    """Hole 1: sandboxes graded at the same time ran as one user, so one could prlimit() the others."""
+    saboteur = notebook(f"""
+import os, sys, time, resource
+class Saboteur:  # runs while the definitions load, in the sandbox of every question
+    {EVENTS_OFF}
+    end = time.monotonic() + 2
+    while time.monotonic() < end:
+        for pid in range(os.getpid() - 200, os.getpid() + 400):
+            if pid != os.getpid():
+                try:
+                    resource.prlimit(pid, resource.RLIMIT_FSIZE, (0, 0))
+                except (OSError, ValueError):
+                    pass""")
+    honest = {f"honest_{i}.ipynb": HONEST for i in range(4)}
+    rows, _ = grade(tmp_path, {"a_saboteur.ipynb": saboteur, **honest}, jobs=2)
+    assert {name: rows[name]["total"] for name in honest} == {name: "5" for name in honest}, \
+        {name: rows[name]["reason"] for name in honest}
+
+
+IPC = {  # (publish 4711, read it back) with the kernel's System V IPC objects and keys, through libc
+    "shared_memory": ("""
+address = libc.shmat(libc.shmget(KEY, 4096, 0o1666), None, 0)
+ctypes.memmove(address, b"4711", 4)""", """
+address = libc.shmat(libc.shmget(KEY, 4096, 0), None, 0)
+found = ctypes.string_at(address, 4).decode() if address not in (None, 2**64 - 1) else None"""),
+    "message_queue": ("""
+message = struct.pack("l8s", 1, b"4711")
+libc.msgsnd(libc.msgget(KEY, 0o1666), message, 8, 0o4000)""", """
+buffer = ctypes.create_string_buffer(16)
+found = buffer.raw[8:12].decode() if libc.msgrcv(libc.msgget(KEY, 0), buffer, 8, 0, 0o4000) > 0 else None"""),
+    "semaphore": ("""
+libc.semctl(libc.semget(KEY, 1, 0o1666), 0, 16, 4711)  # SETVAL""", """
+value = libc.semctl(libc.semget(KEY, 1, 0), 0, 12)  # GETVAL
+found = str(value) if value >= 0 else None"""),
+    "user_keyring": ("""
+libc.syscall(ADD_KEY, b"user", b"answers", b"4711", 4, -4)  # KEY_SPEC_USER_KEYRING""", """
+key = libc.syscall(KEYCTL, 10, -4, b"user", b"answers", 0)  # KEYCTL_SEARCH
+buffer = ctypes.create_string_buffer(4)
+found = buffer.raw.decode() if key > 0 and libc.syscall(KEYCTL, 11, key, buffer, 4) == 4 else None"""),
+    "session_keyring": ("""
+libc.syscall(ADD_KEY, b"user", b"answers", b"4711", 4, -3)  # KEY_SPEC_SESSION_KEYRING""", """
+key = libc.syscall(KEYCTL, 10, -3, b"user", b"answers", 0)
+buffer = ctypes.create_string_buffer(4)
+found = buffer.raw.decode() if key > 0 and libc.syscall(KEYCTL, 11, key, buffer, 4) == 4 else None"""),
+}
+
+
+@pytest.mark.parametrize("channel", IPC)
+def test_sandboxes_cannot_talk_through_kernel_ipc_or_keys(tmp_path, channel):
+    """Hole 2: one submission published an answer in a SysV IPC object or a kernel key, a later one read it."""
+    publish, read = IPC[channel]
+    prelude = f"""{EVENTS_OFF}
+import ctypes, platform, struct
+libc = ctypes.CDLL(None, use_errno=True)
+libc.shmat.restype = ctypes.c_void_p
+KEY = 0x4711 + {list(IPC).index(channel)}
+ADD_KEY, KEYCTL = {{"x86_64": (248, 250), "aarch64": (217, 219)}}[platform.machine()]
+"""
+    rows, out = grade(tmp_path, {"a_publisher.ipynb": attack(prelude + publish + "\nreturn []"),
+                                 "b_reader.ipynb": attack(prelude + read + "\nraise RuntimeError(f'read {found}')")})
+    assert "read None" in reports(out, "b_reader") and "read 4711" not in reports(out, "b_reader")
+
+
+NAMES = {  # what the red team put into a submissions folder to stop the run (path: notebook text)
+    "lone_surrogate_in_an_exception": {"a.ipynb": attack("raise ValueError('\\udcff')")},
+    "name_not_utf8": {os.fsdecode(b"caf\xe9.ipynb"): HONEST},
+    "name_of_255_bytes": {"x" * 249 + ".ipynb": HONEST},
+    "folder_named_like_a_report": {"c/a.ipynb": HONEST, "c/a.txt/b.ipynb": HONEST},
+}
+
+
+@pytest.mark.parametrize("files", NAMES.values(), ids=NAMES)
+def test_no_file_name_or_message_stops_the_run(tmp_path, files):
+    """Hole 3: one file stopped the whole run, on every rerun."""
+    rows, out = grade(tmp_path, {**files, "z_honest.ipynb": HONEST}, runs=2)
+    assert len(rows) == len(files) + 1 and rows["z_honest.ipynb"]["total"] == "5"
+    graded = [row for name, row in rows.items() if name != "z_honest.ipynb"]
+    assert all(row["status"] == "graded" for row in graded), graded
+    assert len(list((out / "feedback").rglob("*.txt"))) == len(list((out / "results").rglob("*.json"))) == len(rows)
+
+
+@pytest.mark.parametrize("name", ["=HYPERLINK(\"http:\\\\evil\",\"5\").ipynb", "+1+1.ipynb", "-1+1.ipynb",
+                                  "@SUM(1).ipynb", "\t=1.ipynb", "\r=1.ipynb", "a\rb.ipynb", "a\nb.ipynb"])
+def test_a_file_name_cannot_corrupt_the_gradebook_or_put_a_formula_into_it(tmp_path, name):
+    """Hole 4: a carriage return split a row (and the next run crashed); =, +, -, @ made formulas."""
+    rows, out = grade(tmp_path, {name: STUB, "z_other.ipynb": STUB}, runs=2)
+    text = (out / "gradebook.csv").read_text()
+    with open(out / "gradebook.csv", newline="") as f:
+        table = list(csv.reader(f))
+    assert len(table) == 3 and all(len(row) == len(table[0]) for row in table), text
+    assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for row in table for cell in row), text
+    assert sorted(rows) == sorted(row[0].removeprefix("'") for row in table[1:])
+    shown = next(row for row in table[1:] if row[0] != "z_other.ipynb")[0].removeprefix("'")
+    if name.isprintable():
+        assert shown == name  # the name as typed, wherever it is safe to show
+    assert (out / "feedback" / f"{shown.removesuffix('.ipynb')}.txt").read_text().startswith(f"{shown}: 0 / 5")
+
+
+@pytest.mark.parametrize("signal_number", [40, 63])
+def test_a_question_killed_by_any_signal_costs_that_question_alone(tmp_path, signal_number):
+    """Hole 5: a real-time signal (no name in Python's signal.Signals) made the whole submission an error."""
+    # the kernel sends it (SIGIO, renumbered with F_SETSIG) when the pipe becomes readable: no kill() needed
+    rows, out = grade(tmp_path, {"a.ipynb": attack(f"""
+import fcntl
+read_end, write_end = os.pipe()
+fcntl.fcntl(read_end, fcntl.F_SETOWN, os.getpid())
+fcntl.fcntl(read_end, fcntl.F_SETSIG, {signal_number})
+fcntl.fcntl(read_end, fcntl.F_SETFL, os.O_ASYNC)
+os.write(write_end, b"x")
+time.sleep(2)""")})
+    row = rows["a.ipynb"]
+    assert (row["status"], row["q1"], row["q2"]) == ("graded", "1", "0"), row
+    assert f"signal {signal_number}" in row["reason"]
+
+
+# Every hidden input the attacks below can find, as each prints it: an array's sum with six decimals.
+FIND_INPUTS = """
+import json, numpy as np
+found = []
+def collect(obj, found=found, np=np):  # every array in the JSON it reads
+    if "__ndarray__" in obj:
+        found.append(np.array(obj["__ndarray__"]).sum())
+    return obj
+try:
+    json.load(open("job.json"), object_hook=collect)
+except Exception:
+    pass
+"""
+LEAKS = {
+    "exception_text": attack("raise ValueError(f'inputs: {log_probs.sum():.6f}')"),
+    "note_at_definition_time": notebook("class Leak:\n" + "".join(f"    {line}\n" for line in FIND_INPUTS.splitlines())
+                                        + "    raise RuntimeError(' '.join(f'{s:.6f}' for s in found))"),
+    "job_file_in_a_public_case": attack(FIND_INPUTS + "raise RuntimeError(' '.join(f'{s:.6f}' for s in found))"),
+    # say "public cases done" on every pipe it holds, then read whatever comes on standard input
+    "hidden_cases_asked_for_early": attack(FIND_INPUTS + """
+import stat
+for fd in range(1, 30):
+    try:
+        if stat.S_ISFIFO(os.fstat(fd).st_mode):
+            os.write(fd, b"done\\n")
+    except OSError:
+        pass
+import select
+if select.select([0], [], [], 1)[0]:
+    for line in os.read(0, 10**6).decode(errors="replace").splitlines():
+        try:
+            json.loads(line, object_hook=collect)
+        except ValueError:
+            pass
+raise RuntimeError(' '.join(f'{s:.6f}' for s in found))"""),
+}
+
+
+@pytest.mark.parametrize("submission", LEAKS.values(), ids=LEAKS)
+def test_hidden_inputs_never_reach_the_feedback(tmp_path, submission):
+    """Hole 6: exception text and code run at definition time carried hidden inputs into the feedback."""
+    rows, out = grade(tmp_path, {"a.ipynb": submission})
+    text = reports(out, "a")
+    hidden = [case for q in questions.load("lab4") for case in q.hidden_cases("lab4", 3)]
+    assert not [case.name for case in hidden if f"{case.args[0].sum():.6f}" in text], text
+    assert rows["a.ipynb"]["status"] == "graded" and rows["a.ipynb"]["q1"] == "1"
+
+
+def _children(pid):
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            state, parent = stat.read_text().rsplit(")", 1)[1].split()[:2]
+        except (OSError, IndexError):
+            continue
+        if int(parent) == pid and state != "Z":
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _alive(pid):
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_a_killed_grader_leaves_no_sandbox_running(tmp_path):
+    """Hole 7: a sandbox that sleeps (no CPU, so no CPU limit ends it) outlived a grader killed mid-run."""
+    subs = tmp_path / "submissions"
+    subs.mkdir()
+    (subs / "sleeper.ipynb").write_text(notebook("import time\ndef ctc_greedy(log_probs, blank=0):\n"
+                                                 "    time.sleep(10**6)", cells=[]))
+    grading = subprocess.Popen([sys.executable, "-m", "rnnbook.grading", "grade", "lab4", str(subs), "--out",
+                                str(tmp_path / "out"), "--timeout", "120"], cwd=ROOT,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    sandboxes = []
+    try:
+        deadline = time.monotonic() + 30
+        while not sandboxes and time.monotonic() < deadline:
+            time.sleep(0.1)
+            sandboxes = _children(grading.pid)
+        assert sandboxes, "the grader started no sandbox"
+        time.sleep(1.5)  # the sandbox has walled itself in and sleeps
+        grading.kill()
+        grading.wait()
+        deadline = time.monotonic() + 5
+        while any(map(_alive, sandboxes)) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(map(_alive, sandboxes))
+    finally:
+        grading.kill()
+        for pid in filter(_alive, sandboxes):
+            os.kill(pid, 9)
+
+
+BLOATS = {
+    "returned_value": attack("return {f'key {i}': i for i in range(200_000)}"),
+    "kernel_name": notebook(kernelspec={"name": "k" * 10**6, "display_name": "?", "language": "python"}),
+    "kernel_language": notebook(kernelspec={"name": "python3", "display_name": "?", "language": "p" * 10**6}),
+}
+
+
+@pytest.mark.parametrize("submission", BLOATS.values(), ids=BLOATS)
+def test_feedback_and_results_are_bounded(tmp_path, submission):
+    """Hole 8: one returned value made 1.9 MB of feedback and as much of results.json."""
+    rows, out = grade(tmp_path, {"a.ipynb": submission})
+    for path in (out / "feedback" / "a.txt", out / "results" / "a.json", out / "gradebook.csv"):
+        assert path.stat().st_size < 64_000, (path.name, path.stat().st_size)
+    assert "cut" in reports(out, "a")
+    json.loads((out / "results" / "a.json").read_text())
+
+
+@pytest.mark.parametrize("target", ["secret", "solution"])
+def test_symbolic_links_in_the_submissions_folder_are_not_followed(tmp_path, target):
+    """Hole 9: a link was followed (the grader often runs as root) and part of its target showed in the feedback."""
+    secret = tmp_path / "shadow"
+    secret.write_text("root:$6$SECRET-HASH:19000:0:99999:7:::\n")
+    subs = tmp_path / "submissions"
+    subs.mkdir()
+    (subs / "link.ipynb").symlink_to({"secret": secret, "solution": SOLUTION}[target])
+    rows, out = grade(tmp_path, {"z_honest.ipynb": HONEST})
+    row = rows["link.ipynb"]
+    assert row["total"] == "0" and row["status"] == "invalid" and "symbolic link" in row["reason"], row
+    assert "SECRET" not in reports(out, "link") and "SECRET" not in (out / "gradebook.csv").read_text()
+    assert rows["z_honest.ipynb"]["total"] == "5"

@@ -5,26 +5,34 @@ the child never learns the project's path from its arguments and cannot import t
 from. It therefore imports only the standard library and numpy. The parent imports the same file for
 ``encode`` / ``decode`` and ``landlock_abi``, so both sides speak exactly one format.
 
-Before any submission code runs, the child walls itself in, for good: resource limits; the user
-``nobody`` when it starts as root (root could raise the limits again and fork past the process limit);
-a Landlock domain (a Linux kernel feature any process may enter and none may leave) under which it
-reads only the standard library, numpy and the scratch directory, creates or changes no file and
-executes nothing; and a seccomp filter under which it can neither signal nor trace another process nor
-open a socket. Those walls hold whatever the submission does, in Python or in native code. The audit
+Before any submission code runs, the child walls itself in, for good: resource limits; when it starts as
+root (root could raise the limits again and fork past the process limit), an IPC namespace of its own and a
+user id of its own, which no other process has, so that it can neither lower the limits of, nor renice, nor
+share memory with a sandbox graded beside it; a Landlock domain (a Linux kernel feature any process may
+enter and none may leave) under which it reads only the standard library, numpy and the scratch directory,
+creates or changes no file and executes nothing; a seccomp filter under which it can neither signal nor
+trace another process, open a socket, nor use System V IPC, POSIX message queues or kernel keys (all of
+which outlive the process and reach other ones); and death with its parent: a grader that is killed leaves no
+sandbox running. Those walls hold whatever the submission does, in Python or in native code. The audit
 hook and the import blocker on top only give early, readable refusals; Python code can get around
 them, so on a kernel without Landlock they are a speed bump, not a wall (the grader warns).
 
-Protocol (files in the scratch directory):
+Protocol (files in the scratch directory, and the child's standard input and output):
     job.json       written by the parent: {"code": str, "function": str, "limits": {RLIMIT_*: [soft, hard]},
-                   "user": [uid, gid] to become (the grader is root) or null, "cases": [{"args", "kwargs"}]}
+                   "user": [uid, gid, own] to become (the grader is root; own: each plus the child's pid) or
+                   null, "parent": the grader's pid, "cases": [{"args", "kwargs"}] (the public cases only)}
     results.jsonl  written here: line 0 {"setup": [notes]}, then one line per case, {"value": plain} or
                    {"error": "..."}; flushed after each case so a later crash keeps the earlier cases
+    stdout         one line once the public cases are done; the parent then reads the notes and the public
+                   results and only after that sends the hidden cases on stdin (a JSON list, then EOF), so no
+                   code that could write into those ever sees a hidden input
     output.txt     whatever the submission prints (stdout and stderr), bounded by the file-size limit
 """
 import ctypes
 import json
 import os
 import resource
+import signal
 import struct
 import sys
 import traceback
@@ -53,14 +61,22 @@ LANDLOCK_CREATE_RULESET_VERSION = 1
 LANDLOCK_RULE_PATH_BENEATH = 1
 LANDLOCK_READ_FILE = 1 << 2
 LANDLOCK_READ = LANDLOCK_READ_FILE | (1 << 3)   # and ACCESS_FS_READ_DIR
-PR_SET_NO_NEW_PRIVS, PR_SET_KEEPCAPS, PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 38, 8, 22, 2
+PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS, PR_SET_KEEPCAPS, PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 1, 38, 8, 22, 2
+CLONE_NEWIPC = 0x08000000
 # Seccomp: the system calls that reach out of the process — signals (kill(-1) would kill every process of
-# the grader's user, siblings graded at the same time included), ptrace, and sockets. Landlock scopes
-# signals only from ABI 6 (Linux 6.12) and TCP from ABI 4, never UDP. (audit arch, numbers) per machine.
+# the grader's user, siblings graded at the same time included), ptrace, sockets; and the kernel objects
+# that any process may find by number or name and that outlive their maker: System V shared memory,
+# message queues and semaphores, POSIX message queues, and keys (a key in the session keyring is the
+# grader's). Landlock scopes signals only from ABI 6 (Linux 6.12) and TCP from ABI 4, never UDP, and none
+# of the others. (audit arch, numbers) per machine.
 OUTWARD_SYSCALLS = {  # kill, tkill, tgkill, rt_sigqueueinfo, rt_tgsigqueueinfo, pidfd_send_signal,
-                      # ptrace, process_vm_readv, process_vm_writev, socket
-    "x86_64": (0xC000003E, (62, 200, 234, 129, 297, 424, 101, 310, 311, 41)),
-    "aarch64": (0xC00000B7, (129, 130, 131, 138, 240, 424, 117, 270, 271, 198)),
+                      # ptrace, process_vm_readv, process_vm_writev, socket;
+                      # shmget, shmat, shmctl, msgget, msgsnd, msgrcv, msgctl, semget, semop, semctl,
+                      # semtimedop, mq_open, add_key, request_key, keyctl
+    "x86_64": (0xC000003E, (62, 200, 234, 129, 297, 424, 101, 310, 311, 41,
+                            29, 30, 31, 68, 69, 70, 71, 64, 65, 66, 220, 240, 248, 249, 250)),
+    "aarch64": (0xC00000B7, (129, 130, 131, 138, 240, 424, 117, 270, 271, 198,
+                             194, 196, 195, 186, 189, 188, 187, 190, 193, 191, 192, 180, 217, 218, 219)),
 }
 CAP_DAC_READ_SEARCH = 2
 LINUX_CAPABILITY_VERSION_3 = 0x20080522
@@ -223,7 +239,8 @@ def drop_root(uid, gid):
     header = ctypes.create_string_buffer(struct.pack("=Ii", LINUX_CAPABILITY_VERSION_3, 0), 8)
     read_only = 1 << CAP_DAC_READ_SEARCH   # effective, permitted, inheritable; then the upper 32 capabilities
     data = ctypes.create_string_buffer(struct.pack("=6I", read_only, read_only, 0, 0, 0, 0), 24)
-    if libc.capset(header, data) != 0:
+    # Docker's default capabilities (so Gradescope's container) lack it: keep none, file modes bound reading too.
+    if libc.capset(header, data) != 0 and libc.capset(header, ctypes.create_string_buffer(24)) != 0:
         raise OSError(ctypes.get_errno(), "capset")
 
 
@@ -271,12 +288,41 @@ def load_definitions(code):
     return namespace, notes
 
 
+def run_cases(function, name, cases, results):
+    """Call ``function`` on each case and write one line per case to ``results`` (see the protocol)."""
+    for args, kwargs in cases:
+        try:
+            if not callable(function):
+                raise NameError(f"no function named {name} is defined")
+            answer = function(*args, **kwargs)
+        except BaseException as exc:  # SystemExit and KeyboardInterrupt too: they are the case's answer
+            record = {"error": f"raised {describe_exception(exc)}"}
+        else:
+            try:
+                record = {"value": encode(answer)}
+            except BaseException as exc:  # not plain data, or a hostile object's methods
+                record = {"error": f"returned {str(exc)[:200]}"}
+        results.write(json.dumps(record) + "\n")
+        results.flush()
+
+
+def read_cases(fd):
+    """The cases the parent sends on ``fd`` (a JSON list, then end of file), decoded."""
+    chunks = []
+    while chunk := os.read(fd, 1 << 16):
+        chunks.append(chunk)
+    return [(decode(case["args"]), decode(case["kwargs"])) for case in json.loads(b"".join(chunks))]
+
+
 def main():
     with open("job.json") as f:
         job = json.load(f)
     cases = [(decode(case["args"]), decode(case["kwargs"])) for case in job["cases"]]
     results = open("results.jsonl", "w")
     output = os.open("output.txt", os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+    # The pipes from and to the parent move off 0 and 1, where a submission's input() and print() would meet them.
+    hidden_cases, public_done = os.dup(0), os.dup(1)
+    os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
     os.dup2(output, 1)
     os.dup2(output, 2)
 
@@ -289,8 +335,12 @@ def main():
             soft, hard = min(soft, ceiling), min(hard, ceiling)
         resource.setrlimit(kind, (soft, hard))
     readable = [os.path.realpath(os.getcwd()), *readable_roots()]
-    # no_new_privs: nothing executed later (nothing can be) gains privileges; Landlock and seccomp need it.
     libc = ctypes.CDLL(None, use_errno=True)
+    if job["user"]:
+        # An IPC namespace of its own takes root (CAP_SYS_ADMIN), which Docker's default capabilities lack:
+        # there the seccomp filter below alone keeps System V IPC out of reach.
+        libc.unshare(CLONE_NEWIPC)
+    # no_new_privs: nothing executed later (nothing can be) gains privileges; Landlock and seccomp need it.
     if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS)")
     if abi := landlock_abi():
@@ -298,7 +348,15 @@ def main():
     if arch := seccomp_arch():
         deny_outward_syscalls(*arch)
     if job["user"]:
-        drop_root(*job["user"])
+        uid, gid, own = job["user"]
+        pid = os.getpid() if own else 0  # a pid is unique among running processes, and so the ids made from it
+        drop_root(uid + pid, gid + pid)
+    # Die with the grader. Only now: a change of user clears the setting. A grader that died before this
+    # point sent nothing, and left this process to another parent.
+    if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG)")
+    if os.getppid() != job["parent"]:
+        sys.exit("the grader is gone")
     stdlib = standard_library()  # only the standard library is importable; numpy is imported already
     sys.path[:] = [p for p in sys.path if os.path.realpath(p) in (stdlib, os.path.join(stdlib, "lib-dynload"))]
     sys.meta_path.insert(0, BlockReferences())
@@ -308,21 +366,10 @@ def main():
     function = namespace.get(job["function"])
     results.write(json.dumps({"setup": notes}) + "\n")
     results.flush()
-    for args, kwargs in cases:
-        try:
-            if not callable(function):
-                raise NameError(f"no function named {job['function']} is defined")
-            answer = function(*args, **kwargs)
-        except BaseException as exc:  # SystemExit and KeyboardInterrupt too: they are the case's answer
-            record = {"error": f"raised {describe_exception(exc)}"}
-        else:
-            try:
-                record = {"value": encode(answer)}
-            except BaseException as exc:  # not plain data, or a hostile object's methods
-                record = {"error": f"returned {str(exc)[:200]}"}
-        results.write(json.dumps(record) + "\n")
-        results.flush()
-
+    run_cases(function, job["function"], cases, results)
+    os.write(public_done, b"public cases done\n")
+    os.close(public_done)
+    run_cases(function, job["function"], read_cases(hidden_cases), results)
 
 if __name__ == "__main__":
     main()

@@ -3,6 +3,12 @@
 Every write goes to a temporary file in the same folder which then replaces the old one (``os.replace``
 is atomic on one file system), so a crash or Ctrl-C leaves either the old or the new gradebook, never a
 half-written one, and rows graded earlier are never lost.
+
+Whatever text a cell holds, the file reads back the same: rows end in CRLF, so that the writer quotes a carriage
+return as well as a newline, and a cell that a spreadsheet would take for a formula (it starts with =, +, -, @,
+a tab or a line break; a submission's file name can) is written with a leading apostrophe, which spreadsheets
+read as "text". ``load`` removes it again; a cell that starts with an apostrophe gets one more, so that
+removing one is always right.
 """
 import csv
 import io
@@ -12,6 +18,7 @@ from pathlib import Path
 
 FIXED_BEFORE = ["submission"]
 FIXED_AFTER = ["total", "max", "status", "reason", "sha256"]
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "'")
 
 
 def columns(question_ids):
@@ -20,9 +27,9 @@ def columns(question_ids):
 
 def atomic_write_text(path, text):
     path = Path(path)
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".partial-", suffix=".tmp")  # short: any name fits
     try:
-        with os.fdopen(fd, "w", newline="") as f:
+        with os.fdopen(fd, "w", newline="", encoding="utf-8") as f:
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
@@ -37,20 +44,22 @@ def load(path, question_ids):
     path = Path(path)
     if not path.exists():
         return {}
-    with open(path, newline="") as f:
+    with open(path, newline="", encoding="utf-8") as f:
         reader = csv.DictReader(f)
         if reader.fieldnames != columns(question_ids):
             raise ValueError(f"{path} has columns {reader.fieldnames}, expected {columns(question_ids)}: "
                              "is it the gradebook of another lab?")
-        return {row["submission"]: row for row in reader}
+        rows = [{key: value[1:] if value.startswith("'") else value for key, value in row.items()} for row in reader]
+        return {row["submission"]: row for row in rows}
 
 
 def save(path, rows, question_ids):
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns(question_ids), lineterminator="\n")
+    writer = csv.DictWriter(buffer, fieldnames=columns(question_ids), lineterminator="\r\n")
     writer.writeheader()
     for name in sorted(rows):
-        writer.writerow(rows[name])
+        writer.writerow({key: "'" + value if value.startswith(FORMULA_STARTS) else value
+                         for key, value in rows[name].items()})
     atomic_write_text(path, buffer.getvalue())
 
 
