@@ -8,7 +8,7 @@ One call makes both::
                   caption="What the explorer shows and what to try.")
 
 ``draw(**setting)`` draws one matplotlib figure (it may call ``plt.show()``). In a live kernel ``show``
-returns an ipywidgets explorer that calls ``draw`` on every change. In the book build (the environment
+displays an ipywidgets explorer that calls ``draw`` on every change. In the book build (the environment
 variable ``RNNBOOK_EXPLORERS=static``, set by the book's Sphinx extension before any notebook runs) it
 calls ``draw`` once for every combination of control values, and displays an HTML explorer with native
 controls and every figure embedded: ``assets/explorer.js`` switches between them on the page, with no
@@ -20,6 +20,8 @@ import html
 import io
 import itertools
 import json
+import math
+import numbers
 import os
 from unittest import mock
 
@@ -91,13 +93,12 @@ class Text(Choice):
 
 
 def _plain_number(name, value):
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"slider {name!r} takes numbers, got {value!r}") from None
-    if number != number or number in (float("inf"), float("-inf")):
+    # Plain int or float, so the values go into the page's JSON as they are (numpy scalars too).
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValueError(f"slider {name!r} takes numbers, got {value!r}")
+    if not math.isfinite(value):
         raise ValueError(f"slider {name!r} takes finite numbers, got {value!r}")
-    return int(number) if float(number).is_integer() and not isinstance(value, float) else number
+    return int(value) if isinstance(value, numbers.Integral) else float(value)
 
 
 def show(draw, *controls, describe, caption=None):

@@ -102,7 +102,8 @@ def test_text_control_is_free_text_live():
 @pytest.mark.parametrize("make, message", [
     (lambda: explorer.Slider("scale", []), "at least one value"),
     (lambda: explorer.Slider("scale", [2, 1]), "must increase"),
-    (lambda: explorer.Slider("scale", [1, "a"]), "takes numbers"),
+    (lambda: explorer.Slider("scale", [1, "2"]), "takes numbers"),
+    (lambda: explorer.Slider("scale", [True, 2]), "takes numbers"),
     (lambda: explorer.Slider("scale", [1.0, float("nan")]), "finite"),
     (lambda: explorer.Slider("scale", [1, 2], value=3), "not one of"),
     (lambda: explorer.Choice("not a name", ["a"]), "keyword"),
