@@ -16,7 +16,9 @@ from rnnbook.grading import classreport, grader, sandbox
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTION = ROOT / "solutions" / "lab4_ctc_decoding.ipynb"
 STUB = ROOT / "labs" / "lab4_ctc_decoding.ipynb"
-LIMITS = sandbox.Limits(wall_seconds=2)
+# Generous: in `make test` the grader shares two cores with the browser and notebook tests (2 s timed out
+# an honest solution there); the one hanging submission pays it once.
+LIMITS = sandbox.Limits(wall_seconds=8)
 QUIET = open(os.devnull, "w")
 
 
@@ -146,7 +148,7 @@ def test_failures_are_grouped_and_troubles_listed(graded):
     assert set(troubles) == {unreadable, ("hangs.ipynb", "q2"), ("exits.ipynb", "q2")}
     assert troubles[unreadable][1] == "invalid" and "not a readable notebook" in \
         troubles[unreadable][3] == book[unreadable[0]]["reason"]
-    assert "timed out after 2 s" in troubles[("hangs.ipynb", "q2")][3]
+    assert f"timed out after {LIMITS.wall_seconds:g} s" in troubles[("hangs.ipynb", "q2")][3]
 
     slow = column(page.tables["slow-questions"], "longest")
     assert float(slow["q2"]) >= 2 > float(slow["q1"])
