@@ -1,4 +1,5 @@
-"""Decoding CTC outputs (§9.11.1): greedy best-path decoding and prefix beam search.
+"""Decoding CTC outputs (§9.11.1): greedy best-path decoding and prefix beam search; and scoring them
+with the edit distance and the error rate (CER) the chapters report.
 
 Both take log-probabilities ``(T, C)`` whose rows each sum to one in probability (as ``rnnbook.ctc``).
 Greedy decoding collapses the single most likely path; it need not give the most likely labeling,
@@ -9,6 +10,7 @@ with CTC", Distill). The split is needed because a label repeated after a blank 
 while a label repeated directly extends the same one.
 """
 import math
+import numbers
 
 import numpy as np
 
@@ -38,6 +40,80 @@ def _accumulate(table, prefix, ends_blank=-math.inf, ends_label=-math.inf):
     """Add path probability to ``table[prefix]`` = (log ends_blank, log ends_label)."""
     old_blank, old_label = table.get(prefix, (-math.inf, -math.inf))
     table[prefix] = (_logaddexp(old_blank, ends_blank), _logaddexp(old_label, ends_label))
+
+
+def _as_label_sequence(name, value):
+    """``value`` as a list of labels, or ValueError naming ``name``.
+
+    A label sequence is a ``str`` (its characters are the labels), a list, tuple or range, or a 1-D numpy
+    array. Its labels are integers (numpy integers too; floats that hold integers count as those
+    integers) or strings. Bools, NaN, other floats and nested sequences are refused.
+    """
+    if isinstance(value, str):
+        return list(value)
+    if isinstance(value, np.ndarray):
+        if value.ndim != 1:
+            raise ValueError(f"{name} must be a 1-D sequence of labels, got an array of shape {value.shape}")
+        value = value.tolist()
+    elif not isinstance(value, (list, tuple, range)):
+        raise ValueError(f"{name} must be a sequence of labels (a list, tuple, 1-D array or str), "
+                         f"got {type(value).__name__}")
+    labels = []
+    for i, label in enumerate(value):
+        if isinstance(label, (bool, np.bool_)):
+            raise ValueError(f"{name}[{i}] = {label!r} is a bool, not a label")
+        if isinstance(label, numbers.Integral) or isinstance(label, str):
+            labels.append(label if isinstance(label, str) else int(label))
+        elif isinstance(label, numbers.Real) and math.isfinite(label) and label == int(label):
+            labels.append(int(label))
+        else:
+            raise ValueError(f"{name}[{i}] = {label!r} is not a label: labels are integers or strings")
+    return labels
+
+
+def edit_distance(reference, hypothesis):
+    """Levenshtein distance between two label sequences: the fewest insertions, deletions and
+    substitutions (each costing 1) that turn ``reference`` into ``hypothesis``. Returns an int.
+
+    The distance is symmetric, so the order of the arguments only matters for the error messages.
+    Sequences are lists, tuples, ranges, 1-D arrays or strings (see the chapters:
+    ``edit_distance("kitten", "sitting") == 3``); anything else raises a ValueError naming the argument.
+    Computed one row of the dynamic-programming table at a time, O(len(reference) * len(hypothesis)).
+    """
+    reference = _as_label_sequence("reference", reference)
+    hypothesis = _as_label_sequence("hypothesis", hypothesis)
+    row = list(range(len(hypothesis) + 1))             # distances from reference[:0] to hypothesis[:j]
+    for i, r in enumerate(reference, 1):
+        diagonal, row[0] = row[0], i
+        for j, h in enumerate(hypothesis, 1):
+            diagonal, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, diagonal + (r != h))
+    return row[-1]
+
+
+def error_rate(references, hypotheses):
+    """Label (character) error rate: the total edit distance of every pair over the total reference
+    length, as a float. This is the CER the chapters report; it can exceed 1 when hypotheses are
+    longer than the references.
+
+    ``references`` and ``hypotheses`` are equally long lists of label sequences (as ``edit_distance``).
+    Raises ValueError when they differ in length, when a sequence is not one, or when the references
+    hold no label at all (the rate would be 0/0).
+    """
+    for name, value in (("references", references), ("hypotheses", hypotheses)):
+        if isinstance(value, (str, dict, set)) or not hasattr(value, "__len__"):
+            raise ValueError(f"{name} must be a list of label sequences, got {type(value).__name__}")
+    if len(references) != len(hypotheses):
+        raise ValueError(f"references and hypotheses must be equally long, got {len(references)} "
+                         f"references and {len(hypotheses)} hypotheses")
+    errors = length = 0
+    for i, (reference, hypothesis) in enumerate(zip(references, hypotheses)):
+        reference = _as_label_sequence(f"references[{i}]", reference)
+        hypothesis = _as_label_sequence(f"hypotheses[{i}]", hypothesis)
+        errors += edit_distance(reference, hypothesis)
+        length += len(reference)
+    if length == 0:
+        raise ValueError("references hold no label (total length 0), so the error rate is undefined")
+    return errors / length
 
 
 def greedy(log_probs, blank=0):
