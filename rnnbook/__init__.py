@@ -5,14 +5,21 @@ and never imports torch or matplotlib:
 
     import rnnbook
     rnnbook.ctc.loss(log_probs, target)
+
+Three row-wise helpers sit at the top level, over the last axis of any array:
+``rnnbook.softmax(logits)``, ``rnnbook.log_softmax(logits)`` and ``rnnbook.logsumexp(values, keepdims=False)``.
 """
 import importlib
 
 __all__ = ["mlp", "rnn", "gated", "stability", "align", "ctc", "decode", "data", "plots", "explorer",
-           "grading"]
+           "grading", "softmax", "log_softmax", "logsumexp"]
+
+_HELPERS = {"softmax", "log_softmax", "logsumexp"}      # functions of rnnbook._softmax
 
 
 def __getattr__(name):
+    if name in _HELPERS:
+        return getattr(importlib.import_module(f"{__name__}._softmax"), name)
     if name in __all__:
         return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module 'rnnbook' has no attribute {name!r}")

@@ -55,6 +55,45 @@ def check_params(params):
     return {"W_xh": W_xh, "W_hh": W_hh, "b_h": b_h, "W_hy": W_hy, "b_y": b_y}, D, H, K
 
 
+def _tensor_to_numpy(tensor):
+    """A float64 numpy copy of a torch tensor (a copy: the params never alias the module's weights)."""
+    return tensor.detach().cpu().double().numpy().copy()
+
+
+def from_torch(cell, readout):
+    """The params dict of a trained ``torch.nn.RNN`` (tanh, one layer, one direction) and the
+    ``torch.nn.Linear`` readout that maps its hidden states to the K logits.
+
+    torch keeps two biases, ``bias_ih_l0`` and ``bias_hh_l0``; only their sum enters the recurrence,
+    and that sum is ``b_h``. A module built with ``bias=False`` gets zero biases. The arrays are float64
+    copies, so ``forward(from_torch(cell, readout), x)`` gives the module's hidden states and logits.
+    torch is not imported here: the function reads the modules' weights.
+    """
+    if getattr(cell, "mode", None) != "RNN_TANH":
+        what = getattr(cell, "mode", type(cell).__name__)
+        raise ValueError(f"cell must be a torch.nn.RNN with nonlinearity='tanh', got {what!r}")
+    if cell.num_layers != 1 or cell.bidirectional:
+        raise ValueError(f"cell must have one layer and one direction, got num_layers={cell.num_layers}, "
+                         f"bidirectional={cell.bidirectional}")
+    if not all(hasattr(readout, name) for name in ("weight", "bias", "in_features")):
+        raise ValueError(f"readout must be a torch.nn.Linear, got {type(readout).__name__}")
+    if readout.in_features != cell.hidden_size:
+        raise ValueError(f"readout must take the cell's {cell.hidden_size} hidden units as input, "
+                         f"got in_features={readout.in_features}")
+    W_hh = _tensor_to_numpy(cell.weight_hh_l0)
+    W_hy = _tensor_to_numpy(readout.weight)
+    params = {
+        "W_xh": _tensor_to_numpy(cell.weight_ih_l0),
+        "W_hh": W_hh,
+        # summed in the module's dtype, then widened: what the chapters' copies of this function did
+        "b_h": _tensor_to_numpy(cell.bias_ih_l0 + cell.bias_hh_l0) if cell.bias else np.zeros(len(W_hh)),
+        "W_hy": W_hy,
+        "b_y": np.zeros(len(W_hy)) if readout.bias is None else _tensor_to_numpy(readout.bias),
+    }
+    check_params(params)
+    return params
+
+
 def _initial_state(h0, H):
     return np.zeros(H) if h0 is None else as_vector("h0", h0, length=H)
 

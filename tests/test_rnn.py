@@ -63,6 +63,53 @@ def test_forward_equals_torch_nn_rnn(use_h0):
     assert_close(logits, hs @ params["W_hy"].T + params["b_y"])
 
 
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+@pytest.mark.parametrize("bias", [True, False])
+def test_from_torch_gives_the_modules_hidden_states_and_logits(dtype, bias):
+    torch.manual_seed(0)
+    cell = torch.nn.RNN(3, 5, batch_first=True, bias=bias).to(dtype)
+    readout = torch.nn.Linear(5, 4, bias=bias).to(dtype)
+    x = torch.randn(1, 7, 3, dtype=dtype)
+    with torch.no_grad():
+        out, _ = cell(x)
+        logits = readout(out)[0]
+    params = rnn.from_torch(cell, readout)
+    assert list(params) == list(rnn.PARAM_NAMES)
+    assert all(v.dtype == np.float64 for v in params.values())
+    hs, lib_logits = rnn.forward(params, x[0].double().numpy())
+    tol = 1e-12 if dtype == torch.float64 else 1e-5
+    np.testing.assert_allclose(hs, out[0].double().numpy(), atol=tol)
+    np.testing.assert_allclose(lib_logits, logits.double().numpy(), atol=tol)
+    # the params are copies: training the module on does not change them
+    before = params["W_hh"].copy()
+    with torch.no_grad():
+        cell.weight_hh_l0.add_(1.0)
+    assert np.array_equal(params["W_hh"], before)
+
+
+def test_from_torch_sums_the_two_torch_biases_into_b_h():
+    torch.manual_seed(1)
+    cell, readout = torch.nn.RNN(2, 3), torch.nn.Linear(3, 2)
+    params = rnn.from_torch(cell, readout)
+    expected = (cell.bias_ih_l0 + cell.bias_hh_l0).detach().double().numpy()
+    assert np.array_equal(params["b_h"], expected)
+    assert np.array_equal(params["b_y"], readout.bias.detach().double().numpy())
+
+
+@pytest.mark.parametrize("cell, readout, fragment", [
+    (lambda: torch.nn.RNN(2, 3, nonlinearity="relu"), lambda: torch.nn.Linear(3, 2), "tanh"),
+    (lambda: torch.nn.GRU(2, 3), lambda: torch.nn.Linear(3, 2), "torch.nn.RNN"),
+    (lambda: torch.nn.RNN(2, 3, num_layers=2), lambda: torch.nn.Linear(3, 2), "one layer"),
+    (lambda: torch.nn.RNN(2, 3, bidirectional=True), lambda: torch.nn.Linear(6, 2), "one direction"),
+    (lambda: torch.nn.RNN(2, 3), lambda: torch.nn.Linear(4, 2), "in_features"),
+    (lambda: torch.nn.RNN(2, 3), lambda: None, "torch.nn.Linear"),
+])
+def test_from_torch_refuses_modules_it_cannot_convert(cell, readout, fragment):
+    with pytest.raises(ValueError, match=fragment):
+        rnn.from_torch(cell(), readout())
+
+
 WEIGHTINGS = {
     "dense": lambda T, rng: None,
     "sequence_classification": lambda T, rng: np.eye(T)[T - 1],
