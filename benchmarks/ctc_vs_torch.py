@@ -27,14 +27,9 @@ import time  # noqa: E402
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from rnnbook import ctc  # noqa: E402
+from rnnbook import ctc, log_softmax  # noqa: E402
 
 TARGET_RATIO = 3.0
-
-
-def log_softmax(logits):
-    shifted = logits - logits.max(axis=-1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 
 
 def alternate_medians(ours, theirs, repeats):

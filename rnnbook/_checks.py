@@ -5,6 +5,8 @@ Every public function checks its inputs here, so a wrong shape, a label out of r
 """
 import numpy as np
 
+from ._softmax import logsumexp
+
 
 def as_matrix(name, value, *, cols=None, rows=None, allow_neg_inf=False):
     """Return ``value`` as a finite float64 2-D array, or raise ValueError saying what is wrong.
@@ -88,10 +90,7 @@ def check_log_probs(name, arr, *, atol=1e-4):
     """
     if arr.size == 0:
         return
-    row_max = arr.max(axis=-1, keepdims=True)
-    shift = np.where(np.isfinite(row_max), row_max, 0.0)      # an all -inf row must not give NaN
-    with np.errstate(divide="ignore"):
-        log_total = (np.log(np.exp(arr - shift).sum(axis=-1, keepdims=True)) + shift)[..., 0]
+    log_total = logsumexp(arr)                 # an all -inf row gives -inf, not NaN
     bad = ~(np.abs(log_total) <= atol)
     if bad.any():
         where = _first_index(bad)

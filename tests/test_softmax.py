@@ -65,3 +65,11 @@ def test_public_names_are_the_library_functions():
     assert rnnbook.softmax is _softmax.softmax
     assert rnnbook.log_softmax is _softmax.log_softmax
     assert rnnbook.logsumexp is _softmax.logsumexp
+
+
+@pytest.mark.parametrize("a, b", [(0.0, 0.0), (-1.5, 2.0), (3.0, -700.0), (-np.inf, -2.0), (-np.inf, -np.inf),
+                                  (1e300, 1e300)])
+def test_scalar_logaddexp_equals_numpy(a, b):
+    from rnnbook._softmax import logaddexp
+    assert logaddexp(a, b) == pytest.approx(np.logaddexp(a, b), rel=1e-15)
+    assert logaddexp(b, a) == logaddexp(a, b)
