@@ -122,31 +122,94 @@ def greedy(log_probs, blank=0):
     return collapse(np.argmax(log_probs, axis=1).tolist(), blank)
 
 
-def prefix_beam_search(log_probs, beam_width, blank=0):
-    """CTC prefix beam search (§9.11.1, method 3).
+def _check_weights(lm, lm_weight, insertion_bonus, num_classes, blank):
+    """Validated (use_lm, lm_weight, insertion_bonus) of prefix_beam_search."""
+    for name, value in (("lm_weight", lm_weight), ("insertion_bonus", insertion_bonus)):
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real) or not math.isfinite(value):
+            raise ValueError(f"{name} must be a finite number, got {value!r}")
+    if lm_weight < 0:
+        raise ValueError(f"lm_weight must be >= 0 (a negative weight would reward what the language model "
+                         f"finds improbable), got {lm_weight!r}")
+    if lm is None:
+        if lm_weight != 0:
+            raise ValueError(f"lm_weight is {lm_weight!r} but no lm was given")
+    else:
+        if not callable(getattr(lm, "log_prob", None)):
+            raise ValueError(f"lm must have a method log_prob(history, label), got {type(lm).__name__}")
+        from rnnbook.lm import NGram
+        if isinstance(lm, NGram):
+            if lm.num_labels != num_classes:
+                raise ValueError(f"lm is over {lm.num_labels} labels but log_probs has {num_classes} classes")
+            if lm.blank not in (None, blank):
+                raise ValueError(f"lm sets aside label {lm.blank} as its blank but the blank here is {blank}")
+    return lm is not None and lm_weight > 0, float(lm_weight), float(insertion_bonus)
+
+
+def _lm_log_prob(lm, history, label):
+    value = lm.log_prob(history, label)
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real) or math.isnan(value) \
+            or value == math.inf:
+        raise ValueError(f"lm.log_prob({history}, {label}) returned {value!r}; it must be a log-probability "
+                         f"(a float, -inf for an impossible label)")
+    return float(value)
+
+
+def prefix_beam_search(log_probs, beam_width, blank=0, lm=None, lm_weight=0.0, insertion_bonus=0.0):
+    """CTC prefix beam search (§9.11.1, method 3), optionally with a language model.
 
     Parameters
     ----------
     log_probs : (T, C) log-probabilities.
     beam_width : int >= 1, how many prefixes survive each frame.
+    blank : the blank's class index.
+    lm : None, or any object with a method ``log_prob(history, label)`` giving the natural log of the
+        probability of ``label`` after the tuple of labels ``history`` (class indices, never the blank),
+        e.g. ``rnnbook.lm.NGram``. It must give the same value for the same arguments; -inf is allowed
+        (the prefix is dropped) and NaN or +inf raise ValueError. There is no end-of-sequence term.
+    lm_weight : float >= 0, the weight of the language model's log-probability. 0 ignores ``lm`` (it is
+        never called). A negative weight raises ValueError: it would reward improbable labelings.
+    insertion_bonus : float, added once per label of the prefix. A positive bonus offsets the language
+        model's pull towards short labelings (every label costs a log-probability below zero); a
+        negative one is an insertion penalty. Any finite value is allowed.
 
     Returns
     -------
-    list of ``(labeling, log_prob)``, best first, at most ``beam_width`` long; ``labeling`` is a tuple of
-    class indices and ``log_prob`` the log of the total probability of the paths kept for it. Pruning only
-    drops paths, so ``log_prob <= -ctc.loss(log_probs, labeling)``, with equality when the beam is wide
-    enough to keep every prefix (then the search is exhaustive).
+    list of ``(labeling, score)``, best first, at most ``beam_width`` long, where ``labeling`` is a tuple
+    of class indices and
+
+        score = log P_ctc(labeling | x) + lm_weight * log P_lm(labeling) + insertion_bonus * len(labeling)
+
+    ``P_ctc`` is the total probability of the paths kept for the labeling and ``log P_lm(labeling)`` the
+    sum of ``lm.log_prob(labeling[:i], labeling[i])``. Pruning only drops paths, so ``P_ctc`` is at most
+    ``exp(-ctc.loss(log_probs, labeling))``, with equality when the beam is wide enough to keep every
+    prefix: then the search is exhaustive and returns every labeling of nonzero score, ranked. Equal
+    scores are ranked by the labeling (ascending tuples), so the result is deterministic. With
+    ``lm=None`` and ``insertion_bonus=0`` the score is the log-probability of the labeling.
 
     Each prefix carries two log-probabilities: of the kept paths that collapse to it and end in a blank
     (``ends_blank``), and of those that end in its last label (``ends_label``). At every frame a prefix is
     extended by the blank (stays the same, now ending in a blank), by its own last label (stays the
     same when it ended in that label, grows when a blank separated them) or by any other label (grows).
-    Ties are broken by the labeling, so the result is deterministic.
+    As in Hannun et al. (2014), the language-model and bonus terms enter when a label is appended
+    (every path of a prefix has appended the same labels, so a prefix carries one such term), and the
+    beam keeps the prefixes of best combined score.
     """
     log_probs, blank = _check_log_probs(log_probs, blank)
     beam_width = as_int("beam_width", beam_width, minimum=1)
+    use_lm, lm_weight, insertion_bonus = _check_weights(lm, lm_weight, insertion_bonus, log_probs.shape[1],
+                                                        blank)
 
     labels = [k for k in range(log_probs.shape[1]) if k != blank]
+    bonus = {(): 0.0}                 # prefix -> lm_weight * log P_lm(prefix) + insertion_bonus * len(prefix)
+
+    def extend(prefix, k):
+        """The prefix with label k appended; computes its bonus the first time it is seen."""
+        child = prefix + (k,)
+        if child not in bonus:
+            term = lm_weight * _lm_log_prob(lm, prefix, k) + insertion_bonus if use_lm else insertion_bonus
+            bonus[child] = bonus[prefix] + term
+        return child
+
     beam = {(): (0.0, -math.inf)}                        # prefix -> (log ends_blank, log ends_label)
     for frame in log_probs.tolist():
         extended = {}
@@ -156,18 +219,18 @@ def prefix_beam_search(log_probs, beam_width, blank=0):
             last = prefix[-1] if prefix else None
             for k in labels:
                 if k == last:
-                    _accumulate(extended, prefix, ends_label=ends_label + frame[k])         # "aa" -> "a"
-                    _accumulate(extended, prefix + (k,), ends_label=ends_blank + frame[k])  # "a-a" -> "aa"
+                    _accumulate(extended, prefix, ends_label=ends_label + frame[k])          # "aa" -> "a"
+                    _accumulate(extended, extend(prefix, k), ends_label=ends_blank + frame[k])  # "a-a" -> "aa"
                 else:
-                    _accumulate(extended, prefix + (k,), ends_label=total + frame[k])
+                    _accumulate(extended, extend(prefix, k), ends_label=total + frame[k])
         ranked = []
         for prefix, (ends_blank, ends_label) in extended.items():
-            total = _logaddexp(ends_blank, ends_label)
+            total = _logaddexp(ends_blank, ends_label) + bonus[prefix]
             # a prefix whose paths all have probability zero (e.g. "a-a" before a blank could be emitted)
             # is no hypothesis at all
             if total > -math.inf:
                 ranked.append((-total, prefix, ends_blank, ends_label))
-        ranked.sort()                                   # most probable first; ties by the labeling
+        ranked.sort()                                   # best first; ties by the labeling
         beam = {prefix: (ends_blank, ends_label) for _, prefix, ends_blank, ends_label in ranked[:beam_width]}
 
-    return [(prefix, _logaddexp(*scores)) for prefix, scores in beam.items()]
+    return [(prefix, _logaddexp(*scores) + bonus[prefix]) for prefix, scores in beam.items()]

@@ -2,12 +2,14 @@
 and against the exact CTC probability of rnnbook.ctc."""
 import functools
 import itertools
+import math
 
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
 from rnnbook import ctc, decode
+from rnnbook.lm import NGram
 
 SETTINGS = settings(max_examples=50, deadline=None)
 
@@ -25,6 +27,75 @@ def all_labelings(log_probs, blank):
         labeling = tuple(ctc.collapse(path, blank))
         totals[labeling] = np.logaddexp(totals.get(labeling, -np.inf), log_probs[np.arange(T), path].sum())
     return totals
+
+
+# ---------------------------------------------------------------- frozen references
+
+def _frozen_logaddexp(a, b):
+    if a < b:
+        a, b = b, a
+    if b == -math.inf:
+        return a
+    return a + math.log1p(math.exp(b - a))
+
+
+def _frozen_accumulate(table, prefix, ends_blank=-math.inf, ends_label=-math.inf):
+    old_blank, old_label = table.get(prefix, (-math.inf, -math.inf))
+    table[prefix] = (_frozen_logaddexp(old_blank, ends_blank), _frozen_logaddexp(old_label, ends_label))
+
+
+def frozen_prefix_beam_search(log_probs, beam_width, blank=0):
+    """rnnbook.decode.prefix_beam_search as it was before the language model (commit 87a1f04), input
+    checks left out: the search that ``lm=None`` must reproduce exactly. Pure Python, dict updates."""
+    labels = [k for k in range(log_probs.shape[1]) if k != blank]
+    beam = {(): (0.0, -math.inf)}
+    for frame in log_probs.tolist():
+        extended = {}
+        for prefix, (ends_blank, ends_label) in beam.items():
+            total = _frozen_logaddexp(ends_blank, ends_label)
+            _frozen_accumulate(extended, prefix, ends_blank=total + frame[blank])
+            last = prefix[-1] if prefix else None
+            for k in labels:
+                if k == last:
+                    _frozen_accumulate(extended, prefix, ends_label=ends_label + frame[k])
+                    _frozen_accumulate(extended, prefix + (k,), ends_label=ends_blank + frame[k])
+                else:
+                    _frozen_accumulate(extended, prefix + (k,), ends_label=total + frame[k])
+        ranked = []
+        for prefix, (ends_blank, ends_label) in extended.items():
+            total = _frozen_logaddexp(ends_blank, ends_label)
+            if total > -math.inf:
+                ranked.append((-total, prefix, ends_blank, ends_label))
+        ranked.sort()
+        beam = {prefix: (ends_blank, ends_label) for _, prefix, ends_blank, ends_label in ranked[:beam_width]}
+    return [(prefix, _frozen_logaddexp(*scores)) for prefix, scores in beam.items()]
+
+
+class RandomLM:
+    """A language model that is no n-gram: every history gets its own random distribution over the labels
+    (the same one each time it is asked), so the whole history matters."""
+
+    def __init__(self, num_classes, blank, seed):
+        self.num_classes, self.blank, self.seed = num_classes, blank, seed
+
+    def log_prob(self, history, label):
+        assert label != self.blank and self.blank not in history
+        logits = np.random.default_rng([self.seed, len(history), *history]).normal(size=self.num_classes) * 2
+        logits[self.blank] = -np.inf
+        return float(log_softmax(logits)[label])
+
+
+class NeverCalled:
+    def log_prob(self, history, label):
+        raise AssertionError("the language model was called")
+
+
+def lm_score(lm, labeling):
+    return sum(lm.log_prob(labeling[:i], labeling[i]) for i in range(len(labeling)))
+
+
+def random_case(seed, T, C, scale=3.0):
+    return log_softmax(np.random.default_rng(seed).normal(size=(T, C)) * scale)
 
 
 def test_greedy_collapses_the_best_path():
@@ -114,6 +185,197 @@ def test_bad_beam_width(beam_width, match):
 def test_bad_log_probs(function, log_probs, blank, match):
     with pytest.raises(ValueError, match=match):
         function(log_probs, blank=blank)
+
+
+# ---------------------------------------------------------------- the language model in the beam
+
+@SETTINGS
+@given(seed=st.integers(0, 2**32 - 1), T=st.integers(1, 14), C=st.integers(2, 6),
+       beam_width=st.integers(1, 12), blank=st.integers(0, 5), scale=st.sampled_from([0.5, 3.0, 10.0]))
+def test_without_lm_the_search_is_exactly_the_one_before(seed, T, C, beam_width, blank, scale):
+    blank = blank % C
+    log_probs = random_case(seed, T, C, scale)
+    expected = frozen_prefix_beam_search(log_probs, beam_width, blank)
+    assert decode.prefix_beam_search(log_probs, beam_width, blank=blank) == expected
+    # a language model with weight 0 is never asked
+    assert decode.prefix_beam_search(log_probs, beam_width, blank, lm=NeverCalled(), lm_weight=0.0) == expected
+
+
+def test_without_lm_the_search_is_exactly_the_one_before_on_many_cases():
+    rng = np.random.default_rng(2024)
+    for case in range(300):
+        T, C = int(rng.integers(1, 25)), int(rng.integers(2, 12))
+        log_probs = random_case(case, T, C, scale=float(rng.choice([0.3, 2.0, 8.0])))
+        if case % 10 == 0:                                       # some impossible classes (-inf)
+            with np.errstate(divide="ignore"):
+                probs = np.exp(log_probs) * (rng.random((T, C)) > 0.3)
+                probs[:, 0] += 1e-3
+                log_probs = np.log(probs / probs.sum(1, keepdims=True))
+        for width in (1, 2, 5, 16):
+            blank = int(rng.integers(0, C))
+            assert decode.prefix_beam_search(log_probs, width, blank) == \
+                frozen_prefix_beam_search(log_probs, width, blank), (case, width)
+
+
+def exhaustive(log_probs, blank, lm, lm_weight, insertion_bonus):
+    """Every labeling's score by brute force: all C**T alignments summed per labeling (all_labelings),
+    plus the language-model and bonus terms."""
+    scores = {}
+    for labeling, log_p in all_labelings(log_probs, blank).items():
+        score = log_p + insertion_bonus * len(labeling)
+        if lm is not None and lm_weight > 0:
+            score += lm_weight * lm_score(lm, labeling)
+        scores[labeling] = score
+    return {labeling: score for labeling, score in scores.items() if score > -np.inf}
+
+
+lm_cases = dict(seed=st.integers(0, 2**32 - 1), T=st.integers(1, 5), C=st.integers(2, 4),
+                blank=st.integers(0, 3), kind=st.sampled_from(["none", "ngram", "random"]),
+                lm_weight=st.sampled_from([0.0, 0.3, 1.0, 2.5]), insertion_bonus=st.sampled_from([0.0, 1.5, -0.7]))
+
+
+def make_lm(kind, seed, C, blank):
+    if kind == "none":
+        return None
+    if kind == "random":
+        return RandomLM(C, blank, seed)
+    labels = [k for k in range(C) if k != blank]
+    rng = np.random.default_rng(seed)
+    training = [rng.choice(labels, size=int(rng.integers(0, 6))).tolist() for _ in range(8)]
+    return NGram(int(rng.integers(1, 4)), C, k=float(rng.choice([0.1, 1.0])), blank=blank).fit(training)
+
+
+@SETTINGS
+@given(**lm_cases)
+def test_complete_beam_equals_exhaustive_search_with_lm_and_bonus(seed, T, C, blank, kind, lm_weight,
+                                                                   insertion_bonus):
+    blank = blank % C
+    log_probs = random_case(seed, T, C)
+    lm = make_lm(kind, seed, C, blank)
+    lm_weight = lm_weight if lm is not None else 0.0
+    exact = exhaustive(log_probs, blank, lm, lm_weight, insertion_bonus)
+    complete = sum((C - 1) ** length for length in range(T + 1))   # every prefix fits: nothing pruned
+    result = decode.prefix_beam_search(log_probs, complete, blank, lm=lm, lm_weight=lm_weight,
+                                       insertion_bonus=insertion_bonus)
+    found = dict(result)
+    assert len(found) == len(result) and set(found) == set(exact)
+    for labeling, score in exact.items():
+        assert found[labeling] == pytest.approx(score, rel=1e-12, abs=1e-12)
+    scores = [score for _, score in result]
+    assert scores == sorted(scores, reverse=True)
+    assert exact[result[0][0]] == pytest.approx(max(exact.values()), rel=1e-12, abs=1e-12)
+
+
+@SETTINGS
+@given(beam_width=st.integers(1, 6), **lm_cases)
+def test_pruned_scores_never_exceed_the_exhaustive_ones(seed, T, C, blank, kind, lm_weight, insertion_bonus,
+                                                        beam_width):
+    # pruning only drops paths, so every score is at most the labeling's exhaustive score, and the best
+    # score of any beam is at most the best of the complete beam
+    blank = blank % C
+    log_probs = random_case(seed, T, C)
+    lm = make_lm(kind, seed, C, blank)
+    lm_weight = lm_weight if lm is not None else 0.0
+    exact = exhaustive(log_probs, blank, lm, lm_weight, insertion_bonus)
+    result = decode.prefix_beam_search(log_probs, beam_width, blank, lm=lm, lm_weight=lm_weight,
+                                       insertion_bonus=insertion_bonus)
+    assert 1 <= len(result) <= beam_width
+    for labeling, score in result:
+        assert blank not in labeling
+        assert score <= exact[labeling] + 1e-9
+    assert result[0][1] <= max(exact.values()) + 1e-9
+    keys = [(-score, labeling) for labeling, score in result]
+    assert keys == sorted(keys)                           # best first, equal scores by the labeling
+
+
+@st.composite
+def dominated_by_one_path(draw):
+    """log_probs whose best path has probability > 1/2: each frame's top class gets at least 2**(-1/T)."""
+    T, C = draw(st.integers(1, 12)), draw(st.integers(2, 6))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    floor = 0.5 ** (1 / T)
+    probs = np.empty((T, C))
+    for t in range(T):
+        top = floor + (1 - floor) * rng.uniform(0.01, 1.0)
+        rest = rng.dirichlet(np.ones(C - 1)) * (1 - top)
+        probs[t] = np.insert(rest, 0, top)[np.argsort(rng.permutation(C))]
+    assert np.prod(probs.max(1)) > 0.5
+    return np.log(probs), draw(st.integers(0, C - 1)), draw(st.integers(1, 6))
+
+
+@SETTINGS
+@given(case=dominated_by_one_path())
+def test_beam_agrees_with_greedy_when_the_best_path_has_probability_above_one_half(case):
+    # the best path's prefix then holds more than half the mass at every frame, so it is the unique
+    # best candidate at every frame, whatever the width: the beam's best is the collapsed best path
+    log_probs, blank, beam_width = case
+    greedy = decode.greedy(log_probs, blank)
+    assert list(decode.prefix_beam_search(log_probs, beam_width, blank)[0][0]) == greedy
+    assert list(decode.prefix_beam_search(log_probs, 1, blank)[0][0]) == greedy
+
+
+def test_beam_of_one_is_not_greedy_in_general():
+    # the prefix "a" keeps both its blank and its "a" mass (0.3 + 0.3), while greedy follows "b" (0.4)
+    log_probs = np.log(np.array([[0.05, 0.9, 0.05], [0.3, 0.3, 0.4]]))
+    assert decode.greedy(log_probs) == [1, 2]
+    assert decode.prefix_beam_search(log_probs, 1)[0][0] == (1,)
+
+
+def test_equal_scores_are_ranked_by_the_labeling():
+    log_probs = np.log(np.full((2, 3), 1 / 3))
+    result = decode.prefix_beam_search(log_probs, 10)
+    # "a" and "b" have 3 paths each, "", "ab" and "ba" one each: ties ranked by the labeling
+    assert [labeling for labeling, _ in result] == [(1,), (2,), (), (1, 2), (2, 1)]
+    assert result[0][1] == result[1][1] and result[2][1] == result[3][1] == result[4][1]
+
+
+def test_a_language_model_changes_the_decision():
+    # the network hesitates between "12" and "21"; the language model has only seen "21"
+    probs = np.array([[0.02, 0.50, 0.48], [0.9, 0.05, 0.05], [0.02, 0.48, 0.50]])
+    log_probs = np.log(probs)
+    assert decode.prefix_beam_search(log_probs, 4)[0][0] == (1, 2)
+    lm = NGram(2, 3, k=0.5, blank=0).fit([[2, 1]] * 10)
+    with_lm = decode.prefix_beam_search(log_probs, 4, lm=lm, lm_weight=1.0)
+    assert with_lm[0][0] == (2, 1)
+    for labeling, score in with_lm:
+        assert score == pytest.approx(-ctc.loss(log_probs, list(labeling)) + lm.log_prob_sequence(labeling))
+    # an insertion penalty this large prefers the empty labeling
+    assert decode.prefix_beam_search(log_probs, 4, insertion_bonus=-10.0)[0][0] == ()
+
+
+def test_an_impossible_label_under_the_lm_drops_the_prefix():
+    class ForbidTwo:
+        def log_prob(self, history, label):
+            return -math.inf if label == 2 else math.log(0.5)
+    log_probs = np.log(np.array([[0.1, 0.2, 0.7], [0.1, 0.2, 0.7]]))
+    result = decode.prefix_beam_search(log_probs, 20, lm=ForbidTwo(), lm_weight=1.0)
+    assert all(2 not in labeling for labeling, _ in result)
+    assert {labeling for labeling, _ in result} == {(), (1,)}
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(lm_weight=-0.5, lm=NGram(2, 3)), "lm_weight must be >= 0 .* got -0.5"),
+    (dict(lm_weight=0.5), "lm_weight is 0.5 but no lm was given"),
+    (dict(lm_weight=float("nan"), lm=NGram(2, 3)), "lm_weight must be a finite number, got nan"),
+    (dict(lm_weight=True, lm=NGram(2, 3)), "lm_weight must be a finite number, got True"),
+    (dict(insertion_bonus=float("inf")), "insertion_bonus must be a finite number, got inf"),
+    (dict(insertion_bonus="1"), "insertion_bonus must be a finite number, got '1'"),
+    (dict(lm=object(), lm_weight=1.0), r"lm must have a method log_prob\(history, label\), got object"),
+    (dict(lm=NGram(2, 4), lm_weight=1.0), "lm is over 4 labels but log_probs has 3 classes"),
+    (dict(lm=NGram(2, 3, blank=2), lm_weight=1.0), "lm sets aside label 2 as its blank but the blank here is 0"),
+])
+def test_bad_language_model_arguments(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        decode.prefix_beam_search(GOOD, 3, **kwargs)
+
+
+@pytest.mark.parametrize("value", [float("nan"), math.inf, None, "x"])
+def test_a_language_model_returning_no_log_probability(value):
+    class Broken:
+        def log_prob(self, history, label):
+            return value
+    with pytest.raises(ValueError, match=r"lm.log_prob\(\(\), 1\) returned .*; it must be a log-probability"):
+        decode.prefix_beam_search(GOOD, 3, lm=Broken(), lm_weight=1.0)
 
 
 # ---------------------------------------------------------------- edit distance and error rate
