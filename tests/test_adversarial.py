@@ -470,7 +470,7 @@ def test_hidden_inputs_never_reach_the_feedback(tmp_path, submission):
     rows, out = grade(tmp_path, {"a.ipynb": submission})
     text = reports(out, "a")
     hidden = [case for q in questions.load("lab4") for case in q.hidden_cases("lab4", 3)]
-    assert not [case.name for case in hidden if f"{case.args[0].sum():.6f}" in text], text
+    assert not [case.name for case in hidden if f"{case.inputs['log_probs'].sum():.6f}" in text], text
     assert rows["a.ipynb"]["status"] == "graded" and rows["a.ipynb"]["q1"] == "1"
 
 

@@ -1,5 +1,6 @@
 """The grading package: release, self-check, comparison, gradebook, and that every lab's solution scores
 100% while its released stub scores 0 with "not implemented" feedback."""
+import ast
 import csv
 import json
 import os
@@ -99,12 +100,12 @@ def test_self_check_passes_the_solution_and_explains_a_wrong_answer(solution, ca
     exec(extract(nbformat.read(solution, as_version=4)).code, namespace)
     for q in questions.load(lab):
         passed, total, messages = run_public(lab, q.id, namespace[q.function])
-        assert (passed, total, messages) == (total, len(q.public()), [])
+        assert (passed, total, messages) == (total, len(q.public), [])
     q = questions.load(lab)[-1]
     wrong = {q.function: lambda *args, **kwargs: np.zeros((2, 2))}
     check(lab, q.id, wrong)
     printed = capsys.readouterr().out
-    assert f"0 of {len(q.public())} public cases pass" in printed and "hidden" not in printed
+    assert f"0 of {len(q.public)} public cases pass" in printed and "hidden" not in printed
     assert "expected" in printed and "got" in printed
 
 
@@ -120,8 +121,9 @@ def test_self_check_reports_exceptions_and_missing_functions(capsys):
 def test_hidden_cases_depend_on_the_seed_only():
     q = questions.question("lab3", "q2")
     first, again, other = (q.hidden_cases("lab3", seed) for seed in (1, 1, 2))
-    assert all(np.array_equal(a.args[0], b.args[0]) for a, b in zip(first, again))
-    assert not all(a.args[0].shape == b.args[0].shape and np.allclose(a.args[0], b.args[0])
+    assert all(np.array_equal(a.inputs["log_probs"], b.inputs["log_probs"]) for a, b in zip(first, again))
+    assert not all(a.inputs["log_probs"].shape == b.inputs["log_probs"].shape
+                   and np.allclose(a.inputs["log_probs"], b.inputs["log_probs"])
                    for a, b in zip(first, other))
 
 
@@ -225,3 +227,14 @@ def test_the_seed_can_stay_off_the_command_line(monkeypatch, capsys):
     monkeypatch.delenv("RNNBOOK_GRADING_SEED")
     main(["grade", "lab4", "subs", "--out", "out"])
     assert seen["seed"] == 0 and "warning: no seed given" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("lab", questions.LABS)
+def test_every_case_names_its_inputs_and_what_it_probes(lab):
+    for q in questions.load(lab):
+        parameters = ast.parse(f"def {q.signature}: pass").body[0].args
+        names = [a.arg for a in parameters.args]
+        required = names[:len(names) - len(parameters.defaults)]
+        for case in list(q.public) + q.hidden_cases(lab, 0):
+            assert set(required) <= set(case.inputs) <= set(names), (q.id, case.name, sorted(case.inputs))
+            assert case.probes, (q.id, case.name)

@@ -80,9 +80,9 @@ def prepare(lab, seed):
     """The lab's questions with their cases and reference answers, computed once for all submissions."""
     prepared = []
     for q in questions.load(lab):
-        public = q.public()
+        public = list(q.public)
         cases = public + q.hidden_cases(lab, seed)
-        expected = [decode(encode(q.reference(*case.args, **case.kwargs))) for case in cases]
+        expected = [decode(encode(q.call(q.reference, case))) for case in cases]
         prepared.append(PreparedQuestion(q, cases, expected, len(public)))
     return prepared
 
@@ -164,8 +164,8 @@ def grade_submission(path, name, prepared, limits):
     for item in prepared:
         started, q = time.monotonic(), item.question
         try:
-            run = sandbox.run(extracted.code, q.function, [(c.args, c.kwargs) for c in item.cases[:item.public]],
-                              limits, hidden=[(c.args, c.kwargs) for c in item.cases[item.public:]])
+            run = sandbox.run(extracted.code, q.function, [q.arguments(c) for c in item.cases[:item.public]],
+                              limits, hidden=[q.arguments(c) for c in item.cases[item.public:]])
             notes += [n for n in run.notes if n not in notes]
             question = _score_question(item, run)
         except Exception as exc:

@@ -1,17 +1,24 @@
 """Generate the student notebooks in labs/ from the one source of each lab in solutions/.
 
-Inside code cells, every ``### BEGIN SOLUTION`` ... ``### END SOLUTION`` region (markers included) becomes
+Each question's heading ("## q2 (3 points): forward variables (log alpha)") is written from the lab's
+question set (questions/labN.py, the one home of question names and points) into solutions/ first, so a
+renamed or re-weighted question reaches the notebook, the self-check and the grader at once. Then, inside
+code cells, every ``### BEGIN SOLUTION`` ... ``### END SOLUTION`` region (markers included) becomes
 ``# your code here`` and ``raise NotImplementedError`` at the marker's indentation. Outputs and execution
 counts are stripped and the notebook is written with fixed formatting, so releasing twice gives the same
 bytes and a test can tell whether labs/ is up to date.
 """
+import ast
 import re
 from pathlib import Path
 
 import nbformat
 
+from . import questions
+
 BEGIN = re.compile(r"^(\s*)### BEGIN SOLUTION\s*$")
 END = re.compile(r"^\s*### END SOLUTION\s*$")
+HEADING = re.compile(r"^## (q\d+)\b")
 PROJECT = Path(__file__).resolve().parents[2]
 
 
@@ -50,13 +57,98 @@ def student_version(nb, name="notebook"):
     return nb
 
 
+def lab_of(path):
+    """"lab3" for solutions/lab3_ctc.ipynb."""
+    return Path(path).name.split("_")[0]
+
+
+def question_cells(nb):
+    """[(question id, cell)] of the markdown cells that start with a question's heading, in order."""
+    found = []
+    for cell in nb.cells:
+        match = HEADING.match(cell.source) if cell.cell_type == "markdown" else None
+        if match:
+            found.append((match.group(1), cell))
+    return found
+
+
+def write_headings(nb, lab):
+    """Set the first line of each question cell of ``nb`` to the question's heading; return whether any changed."""
+    changed = False
+    for question_id, cell in question_cells(nb):
+        first, newline, rest = cell.source.partition("\n")
+        heading = questions.question(lab, question_id).heading
+        if first != heading:
+            cell.source, changed = heading + newline + rest, True
+    return changed
+
+
+def _check_call(node):
+    """(lab, question id) of a top-level ``check("lab3", "q2", globals())`` statement, else None."""
+    call = node.value if isinstance(node, ast.Expr) else None
+    if (isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "check"
+            and len(call.args) >= 2 and all(isinstance(a, ast.Constant) for a in call.args[:2])):
+        return call.args[0].value, call.args[1].value
+    return None
+
+
+def _parameters(signature):
+    return ast.dump(ast.parse(f"def {signature}: pass").body[0].args)
+
+
+def disagreements(nb, lab):
+    """What differs between the notebook ``nb`` and the question set of ``lab``, in words ([] when they agree):
+    the questions' headings (name and points) and their order, each question's self-check cell, and the
+    function it grades, defined before that cell with the question's signature (name and parameters)."""
+    expected = questions.load(lab)
+    problems = []
+    headings = [(question_id, cell.source.partition("\n")[0]) for question_id, cell in question_cells(nb)]
+    if [question_id for question_id, _ in headings] != [q.id for q in expected]:
+        problems.append(f"the notebook's questions are {[h for h, _ in headings]}, the grader's "
+                        f"{[q.id for q in expected]}")
+    problems += [f"heading {text!r} differs from the grader's {q.heading!r}"
+                 for (_, text), q in zip(headings, expected) if text != q.heading]
+    defined, checks, current = {}, [], None
+    for cell in nb.cells:
+        match = HEADING.match(cell.source) if cell.cell_type == "markdown" else None
+        current = match.group(1) if match else current
+        if cell.cell_type != "code":
+            continue
+        try:
+            body = ast.parse(strip_solutions(cell.source)).body
+        except SyntaxError:
+            continue
+        for node in body:
+            if isinstance(node, ast.FunctionDef):
+                defined[node.name] = ast.dump(node.args)
+            elif _check_call(node):
+                checks.append((_check_call(node), current, dict(defined)))
+    if [c for c, _, _ in checks] != [(lab, q.id) for q in expected]:
+        problems.append(f"the notebook's self-checks are {[c for c, _, _ in checks]}, the grader's questions "
+                        f"{[(lab, q.id) for q in expected]}")
+    for ((_, question_id), under, functions), q in zip(checks, expected):
+        if under != question_id:
+            problems.append(f"check of {question_id} stands under the heading of {under}")
+        if q.function not in functions:
+            problems.append(f"{q.id}: no function {q.function} is defined before its self-check")
+        elif functions[q.function] != _parameters(q.signature):
+            problems.append(f"{q.id}: {q.function} has other parameters than the grader's {q.signature}")
+    return problems
+
+
 def release(solutions=PROJECT / "solutions", labs=PROJECT / "labs"):
-    """Write labs/<name>.ipynb for every solutions/lab*.ipynb; return the written paths."""
+    """Write the question headings into every solutions/lab*.ipynb, then labs/<name>.ipynb from it; return the
+    written labs."""
     labs = Path(labs)
     labs.mkdir(exist_ok=True)
     written = []
     for source in sorted(Path(solutions).glob("lab*.ipynb")):
-        nb = student_version(nbformat.read(source, as_version=4), source.name)
+        nb = nbformat.read(source, as_version=4)
+        if write_headings(nb, lab_of(source)):
+            source.write_text(nbformat.writes(nb) + "\n")
+        if problems := disagreements(nb, lab_of(source)):
+            raise ValueError(f"{source.name} and questions/{lab_of(source)}.py disagree: " + "; ".join(problems))
+        nb = student_version(nb, source.name)
         target = labs / source.name
         target.write_text(nbformat.writes(nb) + "\n")
         written.append(target)

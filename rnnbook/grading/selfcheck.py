@@ -16,12 +16,12 @@ from .compare import compare
 def run_public(lab, question_id, function):
     """Return (passed, total, messages) for ``function`` on the public cases of the question."""
     q = questions.question(lab, question_id)
-    cases = q.public()
+    cases = q.public
     messages = []
     for case in cases:
-        expected = decode(encode(q.reference(*case.args, **case.kwargs)))
+        expected = decode(encode(q.call(q.reference, case)))
         try:
-            answer = function(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs))
+            answer = q.call(function, copy.deepcopy(case))
         except NotImplementedError:
             messages.append(f"case {case.name}: not implemented yet")
             continue

@@ -1,10 +1,18 @@
-"""The graded questions of each lab: which function, how many points, its cases and its reference.
+"""The graded questions of each lab: the one home of their names, points, signatures, cases and references.
 
-A lab module (lab1.py ... lab5.py) defines ``QUESTIONS``, a list of :class:`Question`. Public cases are
-fixed and shown to students by the self-check; hidden cases are drawn from the instructor's seed and
-only the autograder uses them. References come from ``rnnbook``'s own implementations, which the
-library's tests verify against torch; they run in the grader's process, never in the sandbox.
+A lab module (lab1.py ... lab5.py) defines ``QUESTIONS``, a list of :class:`Question`. Each question's id,
+title, points and function signature live there and only there: ``release`` writes the question's heading
+into the lab's notebook (``heading``), and a test fails when a notebook and its question set disagree
+(name, points, function and its parameters, order). The question's statement is the notebook's prose under
+that heading.
+
+A :class:`Case` is data: a name the student sees, the inputs by parameter name, and a line saying what the
+case probes. Public cases are fixed and shown to students by the self-check; hidden cases are drawn from
+the instructor's seed and only the autograder uses them. References come from ``rnnbook``'s own
+implementations, which the library's tests verify against torch; they run in the grader's process, never
+in the sandbox.
 """
+import ast
 import importlib
 import zlib
 from dataclasses import dataclass, field
@@ -19,22 +27,48 @@ LABS = ("lab1", "lab2", "lab3", "lab4", "lab5")
 
 @dataclass(frozen=True)
 class Case:
-    name: str
-    args: tuple
-    kwargs: dict = field(default_factory=dict)
+    name: str                    # shown in the feedback: "T=6, target [1, 2]"
+    inputs: dict                 # parameter name -> value, as the student's function receives it
+    probes: str = ""             # what the case checks, for whoever maintains the lab
 
 
 @dataclass(frozen=True)
 class Question:
     id: str                      # "q2"
-    title: str                   # "CTC forward variables"
-    function: str                # the name the student's function must have
+    title: str                   # "forward variables (log alpha)"
     points: float
+    signature: str               # "ctc_forward(log_probs, target, blank=0)": the student's def line
     reference: Callable          # called like the student's function
-    public: Callable[[], list]   # () -> [Case]
+    public: tuple                # (Case, ...)
     hidden: Callable[[np.random.Generator], list]   # rng -> [Case]
     rtol: float = 1e-6
     atol: float = 1e-8
+    _parameters: tuple = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        # Parameters without a default are passed by position, the others by name.
+        args = ast.parse(f"def {self.signature}: pass").body[0].args
+        required = len(args.args) - len(args.defaults)
+        object.__setattr__(self, "_parameters", tuple(a.arg for a in args.args[:required]))
+
+    @property
+    def function(self):
+        """The name the student's function must have."""
+        return self.signature.split("(")[0]
+
+    @property
+    def heading(self):
+        """The notebook's heading of this question, "## q2 (3 points): forward variables (log alpha)"."""
+        return f"## {self.id} ({points_text(self.points)}): {self.title}"
+
+    def arguments(self, case):
+        """(args, kwargs) to call the function on ``case``: required parameters by position, the rest by name."""
+        positional = tuple(case.inputs[name] for name in self._parameters)
+        return positional, {name: value for name, value in case.inputs.items() if name not in self._parameters}
+
+    def call(self, function, case):
+        args, kwargs = self.arguments(case)
+        return function(*args, **kwargs)
 
     def hidden_cases(self, lab, seed):
         # The question's name enters the stream, so questions do not share their hidden draws.
@@ -57,6 +91,11 @@ def question(lab, question_id):
         if q.id == question_id:
             return q
     raise ValueError(f"{lab} has questions {', '.join(q.id for q in load(lab))}, got {question_id!r}")
+
+
+def generator(seed):
+    """A public case's fixed seed (an int) or the hidden cases' generator, as a numpy Generator."""
+    return np.random.default_rng(seed)
 
 
 def random_log_probs(rng, T, C):

@@ -3,47 +3,63 @@ import numpy as np
 
 from rnnbook import ctc
 
-from . import Case, Question, random_log_probs, random_target
+from . import Case, Question, generator, random_log_probs, random_target
 
 
-def _extend_case(name, rng, L, C, blank=0):
-    return Case(name, (random_target(rng, L, C, blank),), {"blank": blank})
+def extend_inputs(seed, L, C, blank=0):
+    return {"target": random_target(generator(seed), L, C, blank), "blank": blank}
 
 
-def _lattice_case(name, rng, T, C, L, blank=0, target=None):
+def lattice_inputs(seed, T, C, L=None, blank=0, target=None):
+    """Inputs of the lattice questions: a random target of L labels unless ``target`` is given, then
+    random log-probabilities (T, C)."""
+    rng = generator(seed)
     target = random_target(rng, L, C, blank) if target is None else np.array(target)
-    return Case(name, (random_log_probs(rng, T, C), target), {"blank": blank})
+    return {"log_probs": random_log_probs(rng, T, C), "target": target, "blank": blank}
 
 
-def _public_lattice_cases():
-    return [_lattice_case("T=6, target [1, 2]", np.random.default_rng(61), 6, 3, 2, target=[1, 2]),
-            _lattice_case("repeated label [1, 1] (needs a blank between)", np.random.default_rng(62), 5, 3, 2,
-                          target=[1, 1]),
-            _lattice_case("T=10, C=5, L=4", np.random.default_rng(63), 10, 5, 4),
-            _lattice_case("blank is the last class", np.random.default_rng(64), 7, 4, 3, blank=3)]
+# The same public cases for every question on the lattice: alpha, beta, gamma, the loss and its gradient.
+LATTICE_CASES = (
+    Case("T=6, target [1, 2]", lattice_inputs(61, T=6, C=3, target=[1, 2]), probes="two distinct labels"),
+    Case("repeated label [1, 1] (needs a blank between)", lattice_inputs(62, T=5, C=3, target=[1, 1]),
+         probes="no skip transition between equal labels"),
+    Case("T=10, C=5, L=4", lattice_inputs(63, T=10, C=5, L=4), probes="a longer random target"),
+    Case("blank is the last class", lattice_inputs(64, T=7, C=4, L=3, blank=3), probes="blank is not hard-coded as 0"),
+)
 
 
-def _hidden_lattice_cases(rng):
-    return [_lattice_case(f"hidden {i}", rng, int(rng.integers(4, 16)), 5, int(rng.integers(1, 4)))
-            for i in range(4)]
+def hidden_lattice(rng):
+    return [Case(f"hidden {i}", lattice_inputs(rng, T=int(rng.integers(4, 16)), C=5, L=int(rng.integers(1, 4))),
+                 probes="random lengths; T may be too short for the target") for i in range(4)]
+
+
+def hidden_extend(rng):
+    return [Case(f"hidden {i}", extend_inputs(rng, L=int(rng.integers(1, 6)), C=6), probes="random target")
+            for i in range(3)]
 
 
 QUESTIONS = [
-    Question("q1", "extended target", "ctc_extend", 1, ctc.extend,
-             public=lambda: [Case("[1, 2, 2]", (np.array([1, 2, 2]),)), Case("empty target", (np.array([], dtype=np.int64),)),
-                             _extend_case("blank=3", np.random.default_rng(60), 3, 4, blank=3)],
-             hidden=lambda rng: [_extend_case(f"hidden {i}", rng, int(rng.integers(1, 6)), 6) for i in range(3)]),
-    Question("q2", "forward variables (log alpha)", "ctc_forward", 3, ctc.forward,
-             public=_public_lattice_cases, hidden=_hidden_lattice_cases),
-    Question("q3", "backward variables (log beta)", "ctc_backward", 3, ctc.backward,
-             public=_public_lattice_cases, hidden=_hidden_lattice_cases),
-    Question("q4", "per-frame posteriors gamma", "ctc_posteriors", 2, ctc.posteriors,
-             public=_public_lattice_cases, hidden=_hidden_lattice_cases),
-    Question("q5", "CTC loss", "ctc_loss", 1, ctc.loss,
-             public=lambda: _public_lattice_cases()
-             + [_lattice_case("too short: [1, 1] needs 3 frames, T=2 (loss inf)", np.random.default_rng(65), 2, 3, 2,
-                              target=[1, 1])],
-             hidden=_hidden_lattice_cases),
-    Question("q6", "gradient with respect to the logits", "ctc_grad_logits", 2, ctc.grad_logits,
-             public=_public_lattice_cases, hidden=_hidden_lattice_cases),
+    Question(
+        "q1", "extended target", 1, "ctc_extend(target, blank=0)", ctc.extend,
+        public=(
+            Case("[1, 2, 2]", {"target": np.array([1, 2, 2])}, probes="a repeat, with the default blank"),
+            Case("empty target", {"target": np.array([], dtype=np.int64)}, probes="only the blank is left"),
+            Case("blank=3", extend_inputs(60, L=3, C=4, blank=3), probes="blank is not hard-coded as 0"),
+        ),
+        hidden=hidden_extend),
+    Question("q2", "forward variables (log alpha)", 3, "ctc_forward(log_probs, target, blank=0)", ctc.forward,
+             public=LATTICE_CASES, hidden=hidden_lattice),
+    Question("q3", "backward variables (log beta)", 3, "ctc_backward(log_probs, target, blank=0)", ctc.backward,
+             public=LATTICE_CASES, hidden=hidden_lattice),
+    Question("q4", "per-frame posteriors gamma", 2, "ctc_posteriors(log_probs, target, blank=0)", ctc.posteriors,
+             public=LATTICE_CASES, hidden=hidden_lattice),
+    Question(
+        "q5", "CTC loss", 1, "ctc_loss(log_probs, target, blank=0)", ctc.loss,
+        public=LATTICE_CASES + (
+            Case("too short: [1, 1] needs 3 frames, T=2 (loss inf)", lattice_inputs(65, T=2, C=3, target=[1, 1]),
+                 probes="no alignment fits: the loss is infinite"),
+        ),
+        hidden=hidden_lattice),
+    Question("q6", "gradient with respect to the logits", 2, "ctc_grad_logits(log_probs, target, blank=0)",
+             ctc.grad_logits, public=LATTICE_CASES, hidden=hidden_lattice),
 ]

@@ -1,37 +1,43 @@
 """Lab 5: LSTM and GRU over a sequence, forward and backward, in torch's gate order and layout (§10)."""
-import numpy as np
-
 from rnnbook import gated
 
-from . import Case, Question, random_params
+from . import Case, Question, generator, random_params
+
+GATES = {"lstm": 4, "gru": 3}
 
 
-def _params(rng, gates, D, H):
-    return random_params(rng, {"W_ih": (gates * H, D), "W_hh": (gates * H, H),
-                               "b_ih": (gates * H,), "b_hh": (gates * H,)})
-
-
-def _case(name, rng, cell, T, D, H, with_state=False, backward=False):
-    params = _params(rng, 4 if cell == "lstm" else 3, D, H)
-    args = (params, rng.normal(size=(T, D))) + ((rng.normal(size=(T, H)),) if backward else ())
-    kwargs = {}
-    if with_state:
-        kwargs["h0"] = rng.normal(size=H)
+def cell_inputs(seed, cell, T, D, H, state=False, backward=False):
+    """Parameters, inputs x (T, D), for a backward question dhs (T, H), and with ``state`` a given h0
+    (and c0 for the LSTM), drawn in that order."""
+    rng = generator(seed)
+    rows = GATES[cell] * H
+    inputs = {"params": random_params(rng, {"W_ih": (rows, D), "W_hh": (rows, H), "b_ih": (rows,), "b_hh": (rows,)}),
+              "x": rng.normal(size=(T, D))}
+    if backward:
+        inputs["dhs"] = rng.normal(size=(T, H))
+    if state:
+        inputs["h0"] = rng.normal(size=H)
         if cell == "lstm":
-            kwargs["c0"] = rng.normal(size=H)
-    return Case(name, args, kwargs)
+            inputs["c0"] = rng.normal(size=H)
+    return inputs
 
 
-def _public(cell, backward, seed):
-    return lambda: [_case("T=5, D=3, H=4", np.random.default_rng(seed), cell, 5, 3, 4, backward=backward),
-                    _case("T=1", np.random.default_rng(seed + 1), cell, 1, 2, 3, backward=backward),
-                    _case("given initial state", np.random.default_rng(seed + 2), cell, 4, 3, 2,
-                          with_state=True, backward=backward)]
+def public_cases(cell, seed, backward=False):
+    return (
+        Case("T=5, D=3, H=4", cell_inputs(seed, cell, T=5, D=3, H=4, backward=backward),
+             probes="a plain sequence from a zero state"),
+        Case("T=1", cell_inputs(seed + 1, cell, T=1, D=2, H=3, backward=backward), probes="a single step"),
+        Case("given initial state", cell_inputs(seed + 2, cell, T=4, D=3, H=2, state=True, backward=backward),
+             probes="the given state is used, not zeros"),
+    )
 
 
-def _hidden(cell, backward):
-    return lambda rng: [_case(f"hidden {i}", rng, cell, int(rng.integers(2, 9)), 3, int(rng.integers(2, 6)),
-                              with_state=i % 2 == 1, backward=backward) for i in range(4)]
+def hidden_cases(cell, backward=False):
+    def draw(rng):
+        return [Case(f"hidden {i}", cell_inputs(rng, cell, T=int(rng.integers(2, 9)), D=3, H=int(rng.integers(2, 6)),
+                                                state=i % 2 == 1, backward=backward),
+                     probes="random sizes; every other case starts from a given state") for i in range(4)]
+    return draw
 
 
 def lstm_backward(params, x, dhs, h0=None, c0=None):
@@ -43,12 +49,12 @@ def gru_backward(params, x, dhs, h0=None):
 
 
 QUESTIONS = [
-    Question("q1", "LSTM forward", "lstm_forward", 2, gated.lstm_forward,
-             public=_public("lstm", False, 71), hidden=_hidden("lstm", False)),
-    Question("q2", "LSTM backward (BPTT)", "lstm_backward", 3, lstm_backward,
-             public=_public("lstm", True, 74), hidden=_hidden("lstm", True)),
-    Question("q3", "GRU forward", "gru_forward", 2, gated.gru_forward,
-             public=_public("gru", False, 77), hidden=_hidden("gru", False)),
-    Question("q4", "GRU backward (BPTT)", "gru_backward", 3, gru_backward,
-             public=_public("gru", True, 80), hidden=_hidden("gru", True)),
+    Question("q1", "LSTM forward", 2, "lstm_forward(params, x, h0=None, c0=None)", gated.lstm_forward,
+             public=public_cases("lstm", 71), hidden=hidden_cases("lstm")),
+    Question("q2", "LSTM backward (BPTT)", 3, "lstm_backward(params, x, dhs, h0=None, c0=None)", lstm_backward,
+             public=public_cases("lstm", 74, backward=True), hidden=hidden_cases("lstm", backward=True)),
+    Question("q3", "GRU forward", 2, "gru_forward(params, x, h0=None)", gated.gru_forward,
+             public=public_cases("gru", 77), hidden=hidden_cases("gru")),
+    Question("q4", "GRU backward (BPTT)", 3, "gru_backward(params, x, dhs, h0=None)", gru_backward,
+             public=public_cases("gru", 80, backward=True), hidden=hidden_cases("gru", backward=True)),
 ]
