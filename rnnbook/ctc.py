@@ -32,7 +32,8 @@ The recursions loop over time in Python and update all lattice states of a frame
 """
 import numpy as np
 
-from rnnbook._checks import as_int, as_labels, as_matrix, check_blank, check_finite, check_log_probs
+from rnnbook._checks import (as_int, as_label_array, as_labels, as_lengths, as_matrix, check_blank, check_finite,
+                             check_log_probs)
 from rnnbook.align import compress
 
 
@@ -40,22 +41,13 @@ from rnnbook.align import compress
 
 def _as_target(target, blank, num_classes=None):
     """The target as an int64 vector of labels: in ``[0, num_classes)`` when that is known, never the blank."""
-    if num_classes is None:
-        arr = np.asarray(target)
-        if arr.ndim == 1 and arr.size and np.issubdtype(arr.dtype, np.number) and (arr < 0).any():
-            i = int(np.argmax(arr < 0))
-            raise ValueError(f"target[{i}] = {arr[i]} is out of range: labels must be non-negative")
-        num_classes = np.iinfo(np.int64).max
     return as_labels("target", target, num_classes, forbidden=blank)
 
 
 def extend(target, blank=0):
     """The extended target of §9.5: ``(blank, l_1, blank, l_2, ..., l_L, blank)``, an int64 array (2L+1,)."""
     blank = as_int("blank", blank)
-    target = _as_target(target, blank)
-    ext = np.full(2 * len(target) + 1, blank, dtype=np.int64)
-    ext[1::2] = target
-    return ext
+    return _lattice(_as_target(target, blank), blank)[0]
 
 
 def collapse(path, blank=0):
@@ -68,16 +60,21 @@ def collapse(path, blank=0):
     return [symbol for symbol in compress(path) if symbol != blank]
 
 
-def _lattice(target, blank):
-    """Extended target (S,) and the skip mask (S,): ``skip[s]`` is True when state ``s - 2 -> s`` is allowed.
+def _lattice(target, blank, is_label=None):
+    """The extended target ``ext`` and the skip mask: the one place the lattice of §9.5 is built.
 
-    The skip jumps over a blank between two *different* labels (§9.6.3 case 3); it never enters a blank
-    and never joins two equal labels, which must stay separated by a blank (§9.6.4).
+    ``ext[..., s]`` is the blank at even ``s`` and ``target[..., i]`` at ``s = 2i + 1``; ``skip[..., s]`` is
+    True when the transition ``s - 2 -> s`` is allowed. The skip jumps over a blank between two *different*
+    labels (§9.6.3 case 3); it never enters a blank and never joins two equal labels, which must stay
+    separated by a blank (§9.6.4). ``target`` is (L,) or a padded batch (B, L); there ``is_label`` (B, L)
+    marks the real labels, and the padding becomes blanks that no skip reaches.
     """
-    ext = np.full(2 * len(target) + 1, blank, dtype=np.int64)
-    ext[1::2] = target
-    skip = np.zeros(len(ext), dtype=bool)
-    skip[3::2] = target[1:] != target[:-1]
+    ext = np.full(target.shape[:-1] + (2 * target.shape[-1] + 1,), blank, dtype=np.int64)
+    ext[..., 1::2] = target if is_label is None else np.where(is_label, target, blank)
+    skip = np.zeros(ext.shape, dtype=bool)
+    skip[..., 3::2] = target[..., 1:] != target[..., :-1]
+    if is_label is not None:
+        skip[..., 3::2] &= is_label[..., 1:]
     return ext, skip
 
 
@@ -233,19 +230,6 @@ def loss_and_grad_logits(log_probs, target, blank=0):
 
 # --- a padded batch at once ---
 
-def _as_lengths(name, value, batch, upper, upper_name):
-    arr = np.asarray(value)
-    if arr.shape != (batch,):
-        raise ValueError(f"{name} must have shape ({batch},), one length per sequence, got shape {arr.shape}")
-    if not np.issubdtype(arr.dtype, np.integer):
-        raise ValueError(f"{name} must hold integers, got dtype {arr.dtype}")
-    bad = (arr < 0) | (arr > upper)
-    if bad.any():
-        b = int(np.argmax(bad))
-        raise ValueError(f"{name}[{b}] = {arr[b]} is out of range: must be in [0, {upper}] ({upper_name})")
-    return arr.astype(np.int64)
-
-
 def batch_loss(log_probs, targets, input_lengths, target_lengths, blank=0):
     """CTC losses (B,) of a padded batch, as ``torch.nn.functional.ctc_loss(..., reduction='none')``.
 
@@ -267,33 +251,20 @@ def batch_loss(log_probs, targets, input_lengths, target_lengths, blank=0):
     check_finite("log_probs", log_probs, allow_neg_inf=True)
     T, B, C = log_probs.shape
     blank = check_blank(blank, C)
-    targets = np.asarray(targets)
-    if targets.ndim != 2 or targets.shape[0] != B:
-        raise ValueError(f"targets must be a 2-D array (B, Lmax) with B = {B}, got shape {targets.shape}")
-    if targets.size and not np.issubdtype(targets.dtype, np.integer):
-        raise ValueError(f"targets must hold integer labels, got dtype {targets.dtype}")
-    input_lengths = _as_lengths("input_lengths", input_lengths, B, T, "the number of frames T")
-    target_lengths = _as_lengths("target_lengths", target_lengths, B, targets.shape[1], "the width Lmax")
+    if np.ndim(targets) != 2 or np.shape(targets)[0] != B:
+        raise ValueError(f"targets must be a 2-D array (B, Lmax) with B = {B}, got shape {np.shape(targets)}")
+    targets = as_label_array("targets", targets, ndim=2)             # integers; their range comes below
+    input_lengths = as_lengths("input_lengths", input_lengths, B, T, "the number of frames T")
+    target_lengths = as_lengths("target_lengths", target_lengths, B, targets.shape[1], "the width Lmax")
 
     L_max = int(target_lengths.max(initial=0))
-    targets = targets[:, :L_max].astype(np.int64)
     is_label = np.arange(L_max) < target_lengths[:, None]                  # (B, L_max)
-    bad = is_label & ((targets < 0) | (targets >= C))
-    if bad.any():
-        b, i = np.argwhere(bad)[0]
-        raise ValueError(f"targets[{b}, {i}] = {targets[b, i]} is out of range: labels must be in [0, {C})")
-    bad = is_label & (targets == blank)
-    if bad.any():
-        b, i = np.argwhere(bad)[0]
-        raise ValueError(f"targets[{b}, {i}] is the blank ({blank}); the blank may not appear inside a target")
+    targets = as_labels("targets", targets[:, :L_max], C, forbidden=blank, ndim=2, valid=is_label)
     is_frame = np.arange(T)[:, None] < input_lengths                        # (T, B)
     check_log_probs("log_probs", log_probs[is_frame])
 
-    S_max = 2 * L_max + 1
-    ext = np.full((B, S_max), blank, dtype=np.int64)
-    ext[:, 1::2] = np.where(is_label, targets, blank)
-    skip = np.zeros((B, S_max), dtype=bool)
-    skip[:, 3::2] = is_label[:, 1:] & (targets[:, 1:] != targets[:, :-1])
+    ext, skip = _lattice(targets, blank, is_label)
+    S_max = ext.shape[1]
     T_used = int(input_lengths.max(initial=0))
     emissions = log_probs[:T_used, np.arange(B)[:, None], ext]              # (T_used, B, S_max)
 

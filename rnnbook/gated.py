@@ -18,7 +18,7 @@ above (an output layer, say), and return the gradient for every parameter by BPT
 """
 import numpy as np
 
-from ._checks import as_matrix, as_vector
+from ._checks import as_int, as_matrix, as_seed, as_vector
 
 PARAM_NAMES = ("W_ih", "W_hh", "b_ih", "b_hh")
 GATES = {"lstm": 4, "gru": 3}
@@ -27,12 +27,10 @@ GATES = {"lstm": 4, "gru": 3}
 def init_params(D, H, cell="lstm", seed=0):
     """Random LSTM (``cell="lstm"``) or GRU (``cell="gru"``) parameters, uniform in [-1/sqrt(H), 1/sqrt(H)]
     as torch initialises them. Returns the params dict described in the module docstring."""
-    if cell not in GATES:
+    if not isinstance(cell, str) or cell not in GATES:
         raise ValueError(f"cell must be 'lstm' or 'gru', got {cell!r}")
-    for name, value in (("D", D), ("H", H)):
-        if not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    rng = np.random.default_rng(seed)
+    D, H = as_int("D", D, minimum=1), as_int("H", H, minimum=1)
+    rng = np.random.default_rng(as_seed(seed))
     bound = 1.0 / np.sqrt(H)
     rows = GATES[cell] * H
     return {"W_ih": rng.uniform(-bound, bound, (rows, D)), "W_hh": rng.uniform(-bound, bound, (rows, H)),

@@ -9,7 +9,7 @@ the RNN of ``rnnbook.rnn`` with W_hh = 0 — the comparison §2.10 draws.
 """
 import numpy as np
 
-from ._checks import as_labels, as_matrix, as_vector
+from ._checks import as_int, as_labels, as_matrix, as_seed, as_vector
 from ._softmax import log_softmax
 
 PARAM_NAMES = ("W1", "b1", "W2", "b2")
@@ -17,10 +17,8 @@ PARAM_NAMES = ("W1", "b1", "W2", "b2")
 
 def init_params(D, H, K, seed=0):
     """Random parameters, uniform in [-1/sqrt(fan_in), 1/sqrt(fan_in)] as torch's nn.Linear."""
-    for name, value in (("D", D), ("H", H), ("K", K)):
-        if not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    rng = np.random.default_rng(seed)
+    D, H, K = (as_int(name, value, minimum=1) for name, value in (("D", D), ("H", H), ("K", K)))
+    rng = np.random.default_rng(as_seed(seed))
     b_in, b_out = 1.0 / np.sqrt(D), 1.0 / np.sqrt(H)
     return {"W1": rng.uniform(-b_in, b_in, (H, D)), "b1": rng.uniform(-b_in, b_in, H),
             "W2": rng.uniform(-b_out, b_out, (K, H)), "b2": rng.uniform(-b_out, b_out, K)}

@@ -7,9 +7,11 @@
 Parameters are a dict ``{"W_xh": (H, D), "W_hh": (H, H), "b_h": (H,), "W_hy": (K, H), "b_y": (K,)}``
 of float64 arrays; gradients come back as a dict with the same keys and shapes.
 """
+import numbers
+
 import numpy as np
 
-from ._checks import as_int, as_labels, as_matrix, as_vector
+from ._checks import as_int, as_labels, as_matrix, as_seed, as_vector
 from ._softmax import log_softmax
 
 PARAM_NAMES = ("W_xh", "W_hh", "b_h", "W_hy", "b_y")
@@ -23,7 +25,7 @@ def init_params(D, H, K, seed=0, spectral_radius=None):
     experiments (§5.7). Returns the params dict.
     """
     D, H, K = (as_int(name, value, minimum=1) for name, value in (("D", D), ("H", H), ("K", K)))
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(as_seed(seed))
     bound = 1.0 / np.sqrt(H)
     params = {
         "W_xh": rng.uniform(-bound, bound, (H, D)),
@@ -33,7 +35,8 @@ def init_params(D, H, K, seed=0, spectral_radius=None):
         "b_y": rng.uniform(-bound, bound, K),
     }
     if spectral_radius is not None:
-        if not np.isfinite(spectral_radius) or spectral_radius < 0:
+        if isinstance(spectral_radius, (bool, np.bool_)) or not isinstance(spectral_radius, numbers.Real) \
+                or not np.isfinite(spectral_radius) or spectral_radius < 0:
             raise ValueError(f"spectral_radius must be a finite number >= 0, got {spectral_radius!r}")
         current = np.max(np.abs(np.linalg.eigvals(params["W_hh"])))
         params["W_hh"] *= spectral_radius / current

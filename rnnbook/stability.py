@@ -18,7 +18,7 @@ ACTIVATIONS = ("tanh", "relu", "linear")
 
 
 def _check_activation(activation):
-    if activation not in ACTIVATIONS:
+    if not isinstance(activation, str) or activation not in ACTIVATIONS:
         raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
 
 
