@@ -140,8 +140,7 @@ def as_lengths(name, value, count, upper, upper_name):
 
 def check_blank(blank, num_classes):
     """Return the blank index as an int in ``[0, num_classes)``; bools and floats are refused."""
-    if isinstance(blank, (bool, np.bool_)) or not isinstance(blank, (int, np.integer)) \
-            or not 0 <= blank < num_classes:
+    if not _is_int(blank) or not 0 <= blank < num_classes:
         raise ValueError(f"blank must be an integer in [0, {num_classes}), got {blank!r}")
     return int(blank)
 
@@ -163,9 +162,14 @@ def check_log_probs(name, arr, *, atol=1e-4):
                          f"probabilities sum to {np.exp(log_total[where]):.6g}")
 
 
+def _is_int(value):
+    """True for a Python or numpy integer; False for bools (rule 2), floats (rule 1) and everything else."""
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
 def as_int(name, value, minimum=0):
     """Return ``value`` as a Python int >= ``minimum``; bools, floats and strings are refused."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < minimum:
+    if not _is_int(value) or value < minimum:
         wanted = "a non-negative integer" if minimum == 0 else f"an integer >= {minimum}"
         raise ValueError(f"{name} must be {wanted}, got {value!r}")
     return int(value)
