@@ -22,7 +22,7 @@ import nbformat
 import numpy as np
 import pytest
 
-from rnnbook.grading import child, grader, questions, sandbox
+from rnnbook.grading import grader, questions, sandbox, walls
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTION = ROOT / "solutions" / "lab4_ctc_decoding.ipynb"
@@ -34,7 +34,7 @@ harness.FORBIDDEN_EVENTS.clear(); harness.WRITE_EVENTS.clear(); harness.LIST_EVE
 harness.isinstance = lambda *args: True
 sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != "BlockReferences"]
 """
-LANDLOCK = child.landlock_abi() > 0
+LANDLOCK = walls.landlock_abi() > 0
 
 
 def solution_cells():

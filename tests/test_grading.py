@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 
 from rnnbook.grading import check, gradebook, grader, questions, release, sandbox
-from rnnbook.grading.child import encode
+from rnnbook.grading.plaindata import encode
+from rnnbook.grading.atomicwrite import atomic_write_text
 from rnnbook.grading.compare import compare
 from rnnbook.grading.extract import InvalidSubmission, extract
 from rnnbook.grading.selfcheck import run_public
@@ -190,13 +191,13 @@ def test_every_submission_gets_its_own_reports_whatever_its_path(tmp_path):
 
 def test_a_failed_write_leaves_the_old_gradebook_whole(tmp_path, monkeypatch):
     path = tmp_path / "gradebook.csv"
-    gradebook.atomic_write_text(path, "old,complete\n")
+    atomic_write_text(path, "old,complete\n")
 
     def crash(*args):
         raise KeyboardInterrupt
     monkeypatch.setattr(os, "replace", crash)
     with pytest.raises(KeyboardInterrupt):
-        gradebook.atomic_write_text(path, "new,but,interrupted\n")
+        atomic_write_text(path, "new,but,interrupted\n")
     assert path.read_text() == "old,complete\n" and [p.name for p in tmp_path.iterdir()] == ["gradebook.csv"]
 
 

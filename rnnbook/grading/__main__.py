@@ -1,9 +1,9 @@
-"""Command line: ``python -m rnnbook.grading release``, ``... grade ...`` and ``... autograder ...``."""
+"""Command line: ``python -m rnnbook.grading release``, ``... grade ...``, ``... autograder ...`` and ``... walls``."""
 import argparse
 import os
 import sys
 
-from . import autograder, grader, questions, release, sandbox
+from . import autograder, grader, questions, release, sandbox, wallcheck
 
 
 def main(argv=None):
@@ -30,7 +30,10 @@ def main(argv=None):
                              help="wall-clock seconds per question and submission")
         command.add_argument("--memory-mb", type=int, default=memory_mb,
                              help="address-space limit of each sandboxed process")
+    commands.add_parser("walls", help="check that each wall of the sandbox holds on this machine")
     args = parser.parse_args(argv)
+    if args.command == "walls":
+        return 1 if wallcheck.report(sys.stdout) else 0
     if args.command == "release":
         for path in release.release(args.solutions, args.labs):
             print(f"wrote {path}")

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from .. import _wheel
 from . import grader, questions, report, sandbox
-from .gradebook import atomic_write_text
+from .atomicwrite import atomic_write_text
 
 SETTINGS = "settings.json"
 VENV = "/opt/rnnbook"  # outside /autograder/source, which only root may read
@@ -117,7 +117,7 @@ def main():
                  "Gradescope starts each submission in a fresh one")
     # The seed must not be on disk once submission code runs: without Landlock only file modes keep the
     # sandbox from reading it, and not even they where the container lets it keep the right to read every
-    # file (child.drop_root). Each container grades one submission, so the file can go.
+    # file (walls.drop_root). Each container grades one submission, so the file can go.
     settings_path.unlink()
     limits = sandbox.Limits(wall_seconds=settings["timeout"], memory_bytes=settings["memory_mb"] * 2**20)
     for weakness in sandbox.weaknesses():

@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from .gradebook import atomic_write_text
+from .atomicwrite import atomic_write_text
 from .questions import points_text
 
 BINS = 10

@@ -1,7 +1,6 @@
 """The gradebook CSV: one row per submission, one column per question, kept across runs.
 
-Every write goes to a temporary file in the same folder which then replaces the old one (``os.replace``
-is atomic on one file system), so a crash or Ctrl-C leaves either the old or the new gradebook, never a
+Every write is atomic (atomicwrite.py), so a crash or Ctrl-C leaves either the old or the new gradebook, never a
 half-written one, and rows graded earlier are never lost.
 
 Whatever text a cell holds, the file reads back the same: rows end in CRLF, so that the writer quotes a carriage
@@ -12,9 +11,9 @@ removing one is always right.
 """
 import csv
 import io
-import os
-import tempfile
 from pathlib import Path
+
+from .atomicwrite import atomic_write_text
 
 FIXED_BEFORE = ["submission"]
 FIXED_AFTER = ["total", "max", "status", "reason", "sha256"]
@@ -23,20 +22,6 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "'")
 
 def columns(question_ids):
     return FIXED_BEFORE + list(question_ids) + FIXED_AFTER
-
-
-def atomic_write_text(path, text):
-    path = Path(path)
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".partial-", suffix=".tmp")  # short: any name fits
-    try:
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        os.unlink(temp)
-        raise
 
 
 def load(path, question_ids):

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import classreport, gradebook, questions, report, sandbox
-from .child import decode, encode
+from .plaindata import decode, encode
 from .compare import compare
 from .extract import InvalidSubmission, extract, read_notebook
 from .text import shown

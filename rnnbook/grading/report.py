@@ -2,7 +2,7 @@
 import hashlib
 import json
 
-from .gradebook import atomic_write_text
+from .atomicwrite import atomic_write_text
 from .questions import points_text
 
 

@@ -2,7 +2,7 @@
 
 Each call gets a fresh scratch directory under the system temp dir (outside the project: no solutions,
 tests, gradebook or other submissions in it), a minimal environment and ``python -I`` (no user site, no
-script directory on sys.path). Before it loads the submission the child walls itself in (child.py):
+script directory on sys.path). Before it loads the submission the child walls itself in (walls.py):
 resource limits (CPU seconds, address space, size and number of open files, no new processes or threads),
 Landlock where the kernel has it, a seccomp filter against signals, sockets, IPC and kernel keys, death with the
 grader, and, when the grader runs as root, an IPC namespace and a user id of its own, ``SANDBOX_IDS`` plus its pid
@@ -30,9 +30,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .child import encode, landlock_abi, seccomp_arch
+from .plaindata import encode
+from .walls import landlock_abi, seccomp_arch
 
-CHILD_SOURCE = (Path(__file__).with_name("child.py")).read_text()
+# The child program: the codec, the walls, then the program itself (child.py says why one source).
+CHILD_PROGRAM = "\n\n".join(Path(__file__).with_name(name).read_text()
+                              for name in ("plaindata.py", "walls.py", "child.py"))
 MAX_RESULT_BYTES = 16 * 2**20
 MAX_NOTES = 20
 MAX_OPEN_FILES = 64
@@ -64,7 +67,7 @@ class Run:
 
 
 def _rlimits(limits):
-    """The child's resource limits as [soft, hard] pairs, applied by the child itself (child.py)."""
+    """The child's resource limits as [soft, hard] pairs, applied by the child itself (walls.enter_walls)."""
     cpu = int(limits.wall_seconds) + 1
     return {"RLIMIT_CPU": [cpu, cpu + 1],                  # SIGXCPU first, SIGKILL a second later
             "RLIMIT_AS": [limits.memory_bytes] * 2,
@@ -89,7 +92,7 @@ def _ids_mapped():
 
 
 def _unprivileged():
-    """[uid, gid, own] for the child to become when the grader runs as root (see child.py), else None (the
+    """[uid, gid, own] for the child to become when the grader runs as root (see walls.py), else None (the
     child keeps the grader's user): ids of its own where they are mapped, else those of ``nobody``."""
     if os.geteuid() != 0:
         return None
@@ -179,14 +182,15 @@ def _read_results(path):
     return notes, cases
 
 
-def run(code, function, cases, limits=Limits(), hidden=()):
+def run(code, function, cases, limits=Limits(), hidden=(), guards=True):
     """Call ``function`` (defined by ``code``) on each case ``(args, kwargs)`` of ``cases``, then of ``hidden``,
-    inside the sandbox. Hidden results come back as their kind only (``_kind``); so does a failure among them."""
+    inside the sandbox. Hidden results come back as their kind only (``_kind``); so does a failure among them.
+    ``guards=False`` leaves out the Python guards (walls.enter_guards): what is stopped then, the walls stop."""
     scratch = Path(tempfile.mkdtemp(prefix="rnnbook-grade-"))
     results_path = scratch / "results.jsonl"
     try:
         job = {"code": code, "function": function, "limits": _rlimits(limits), "user": _unprivileged(),
-               "parent": os.getpid(),
+               "parent": os.getpid(), "guards": bool(guards),
                "cases": [{"args": encode(list(args)), "kwargs": encode(kwargs)} for args, kwargs in cases]}
         (scratch / "job.json").write_text(json.dumps(job))
         hidden_job = json.dumps([{"args": encode(list(args)), "kwargs": encode(kwargs)}
@@ -194,7 +198,7 @@ def run(code, function, cases, limits=Limits(), hidden=()):
         env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": str(scratch), "TMPDIR": str(scratch),
                "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
         deadline = time.monotonic() + limits.wall_seconds
-        proc = subprocess.Popen([sys.executable, "-I", "-c", CHILD_SOURCE], cwd=scratch, env=env,
+        proc = subprocess.Popen([sys.executable, "-I", "-c", CHILD_PROGRAM], cwd=scratch, env=env,
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, start_new_session=True)
         failure, public = None, None

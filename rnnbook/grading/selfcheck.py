@@ -9,7 +9,7 @@ hidden cases. Usage inside a lab:
 import copy
 
 from . import questions
-from .child import decode, encode
+from .plaindata import decode, encode
 from .compare import compare
 
 
