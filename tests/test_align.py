@@ -6,14 +6,10 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
+from _helpers import random_log_probs
 from rnnbook import align
 
 SETTINGS = settings(max_examples=50, deadline=None)
-
-
-def random_log_probs(rng, N, C):
-    logits = rng.normal(size=(N, C)) * 2
-    return logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
 
 
 def brute_force_viterbi(log_probs, S):

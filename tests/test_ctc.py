@@ -8,6 +8,7 @@ import pytest
 import torch
 from hypothesis import given, settings, strategies as st
 
+from _helpers import random_log_probs
 from rnnbook import ctc, log_softmax, logsumexp
 
 torch.set_num_threads(1)
@@ -214,7 +215,7 @@ def test_too_short_gives_inf_loss_zero_gradient_and_no_nan():
 def test_zero_probabilities_are_allowed():
     # class 3 never occurs (probability exactly zero); paths through it drop out, nothing becomes NaN
     rng = np.random.default_rng(4)
-    probs = np.exp(log_softmax(random_logits(rng, 5, 4)))
+    probs = np.exp(random_log_probs(rng, 5, 4))
     probs[:, 3] = 0.0
     probs /= probs.sum(axis=1, keepdims=True)
     with np.errstate(divide="ignore"):
@@ -233,7 +234,7 @@ def test_zero_probabilities_are_allowed():
 @pytest.mark.parametrize("target, blank", [([1, 2, 1], 0), ([2, 2], 0), ([], 0), ([0, 0, 1], 2)])
 def test_forward_backward_equal_the_notes_loops(target, blank):
     rng = np.random.default_rng(8)
-    log_probs = log_softmax(random_logits(rng, 7, 3))
+    log_probs = random_log_probs(rng, 7, 3)
     alpha, beta_notes = notes_forward_backward(np.exp(log_probs), target, blank)
     ext = ctc.extend(target, blank)
     np.testing.assert_allclose(np.exp(ctc.forward(log_probs, target, blank)), alpha, rtol=1e-12, atol=0)
@@ -245,7 +246,7 @@ def test_forward_backward_equal_the_notes_loops(target, blank):
 @SETTINGS
 @given(seed=st.integers(0, 2**32 - 1), T=st.integers(1, 6), target=st.lists(st.integers(1, 2), max_size=3))
 def test_loss_and_forced_align_equal_enumeration(seed, T, target):
-    log_probs = log_softmax(random_logits(np.random.default_rng(seed), T, 3))
+    log_probs = random_log_probs(np.random.default_rng(seed), T, 3)
     paths = list(enumerate_paths(log_probs, target))
     if not paths:
         assert ctc.loss(log_probs, target) == np.inf
@@ -292,7 +293,7 @@ def test_lattice_identities(seed, T, C, L, blank_last):
 
 def test_posteriors_equal_enumeration():
     rng = np.random.default_rng(9)
-    log_probs, target = log_softmax(random_logits(rng, 5, 3)), [1, 2]
+    log_probs, target = random_log_probs(rng, 5, 3), [1, 2]
     paths = list(enumerate_paths(log_probs, target))
     weights = np.exp([score for _, score in paths])
     expected = np.zeros((5, 3))
@@ -304,7 +305,7 @@ def test_posteriors_equal_enumeration():
 # --- forced alignment ---
 
 def test_forced_align_at_the_minimum_length_is_the_only_path():
-    log_probs = log_softmax(random_logits(np.random.default_rng(2), 5, 4))
+    log_probs = random_log_probs(np.random.default_rng(2), 5, 4)
     path, score = ctc.forced_align(log_probs, [1, 2, 2, 1])
     np.testing.assert_array_equal(path, [1, 2, 0, 2, 1])
     assert score == pytest.approx(-ctc.loss(log_probs, [1, 2, 2, 1]), rel=1e-12)

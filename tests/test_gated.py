@@ -3,15 +3,11 @@ import numpy as np
 import pytest
 import torch
 
+from _helpers import assert_close
 from rnnbook import gated
 
 torch.set_num_threads(1)
-RTOL = 1e-8
 T, D, H = 6, 3, 4
-
-
-def assert_close(a, b, rtol=RTOL):
-    assert np.abs(np.asarray(a) - b).max() <= rtol * max(np.abs(b).max(), 1e-300), (a, b)
 
 
 def torch_reference(cell, params, x, dhs, h0, c0):

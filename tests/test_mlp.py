@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 import torch
 
+from _helpers import assert_close
 from rnnbook import mlp, rnn
 
 torch.set_num_threads(1)
@@ -11,10 +12,6 @@ torch.set_num_threads(1)
 def make_case(T=6, D=3, H=5, K=4, seed=0):
     rng = np.random.default_rng(seed)
     return mlp.init_params(D, H, K, seed=seed), rng.standard_normal((T, D)), rng.integers(0, K, size=T)
-
-
-def assert_close(a, b, rtol=1e-8):
-    assert np.abs(np.asarray(a) - b).max() <= rtol * max(np.abs(b).max(), 1e-300), (a, b)
 
 
 @pytest.mark.parametrize("seed", [0, 1])

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 
+from _helpers import assert_close
 from rnnbook import rnn
 
 torch.set_num_threads(1)
@@ -38,11 +39,6 @@ def torch_loss(params, x, targets, weights, h0, truncate):
     loss = (w * per_time).sum()
     loss.backward()
     return loss.item(), {k: v.grad.numpy() for k, v in tp.items()}, np.stack([h.grad.numpy() for h in hs])
-
-
-def assert_close(a, b, rtol=RTOL):
-    scale = max(np.abs(b).max(), 1e-300)
-    assert np.abs(np.asarray(a) - b).max() <= rtol * scale, (a, b)
 
 
 @pytest.mark.parametrize("use_h0", [False, True])
