@@ -120,7 +120,7 @@ class NGram:
         return self
 
     def _context(self, history):
-        return history[len(history) - self.order + 1:] if self.order > 1 else ()
+        return history[max(0, len(history) - self.order + 1):] if self.order > 1 else ()
 
     def log_probs(self, history):
         """Array (num_labels,): natural log of P(label | history) for every label; ``-inf`` at the blank.

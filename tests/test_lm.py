@@ -97,6 +97,10 @@ def test_start_of_sequence_uses_the_first_labels_not_all_labels():
     assert math.exp(lm.log_prob((), 3)) == pytest.approx((2 + 0.1) / (2 + 0.4))     # not 2/9 of all
     assert lm.log_prob((3,), 1) == lm.log_prob((3,), 2)        # after the first 3: one 1 and one 2
     assert lm.log_prob((1, 3), 1) == pytest.approx(math.log(1 / 4))   # (1, 3) never seen: uniform
+    # a history shorter than the context is the start of a sequence, not the end of a longer one
+    lm = NGram(4, 2, k=1.0).fit([[0, 0]])
+    assert lm.log_prob((0, 0), 0) == pytest.approx(math.log(1 / 2))   # (start, 0, 0) never seen
+    assert lm.log_prob((0,), 0) == pytest.approx(math.log(2 / 3))     # (start, start, 0) -> 0 once
 
 
 def test_unigram_ignores_the_history_and_fit_replaces_counts():
