@@ -7,7 +7,13 @@ because a labeling's probability is a sum over all of its paths. Prefix beam sea
 ``beam_width`` most probable labeling prefixes and, for each, the probability of all paths that
 collapse to it, split by whether the path's last frame is a blank (Hannun 2017, "Sequence modeling
 with CTC", Distill). The split is needed because a label repeated after a blank starts a new symbol,
-while a label repeated directly extends the same one.
+while a label repeated directly extends the same one. A language model (``rnnbook.lm``) and an
+insertion bonus can join the score as in Hannun et al. (2014), "First-pass large vocabulary continuous
+speech recognition using bi-directional recurrent DNNs".
+
+The search is written with numpy over the beam and the classes, one frame at a time; chapter 11 writes
+the same search in pure Python with dictionaries, and tests/test_decode.py holds a frozen pure-Python
+copy that the library equals to the bit.
 """
 import math
 import numbers
@@ -25,21 +31,6 @@ def _check_log_probs(log_probs, blank):
     blank = check_blank(blank, log_probs.shape[1])
     check_log_probs("log_probs", log_probs)
     return log_probs, blank
-
-
-def _logaddexp(a, b):
-    """log(e^a + e^b) of two Python floats (np.logaddexp is ~10x slower on scalars)."""
-    if a < b:
-        a, b = b, a
-    if b == -math.inf:
-        return a
-    return a + math.log1p(math.exp(b - a))
-
-
-def _accumulate(table, prefix, ends_blank=-math.inf, ends_label=-math.inf):
-    """Add path probability to ``table[prefix]`` = (log ends_blank, log ends_label)."""
-    old_blank, old_label = table.get(prefix, (-math.inf, -math.inf))
-    table[prefix] = (_logaddexp(old_blank, ends_blank), _logaddexp(old_label, ends_label))
 
 
 def _as_label_sequence(name, value):
@@ -196,41 +187,105 @@ def prefix_beam_search(log_probs, beam_width, blank=0, lm=None, lm_weight=0.0, i
     """
     log_probs, blank = _check_log_probs(log_probs, blank)
     beam_width = as_int("beam_width", beam_width, minimum=1)
-    use_lm, lm_weight, insertion_bonus = _check_weights(lm, lm_weight, insertion_bonus, log_probs.shape[1],
-                                                        blank)
+    num_classes = log_probs.shape[1]
+    use_lm, lm_weight, insertion_bonus = _check_weights(lm, lm_weight, insertion_bonus, num_classes, blank)
+    from rnnbook.lm import NGram
+    ngram = use_lm and isinstance(lm, NGram)
 
-    labels = [k for k in range(log_probs.shape[1]) if k != blank]
-    bonus = {(): 0.0}                 # prefix -> lm_weight * log P_lm(prefix) + insertion_bonus * len(prefix)
+    # Every frame scores a grid of candidates, one row per beam prefix: column 0 keeps the prefix, column
+    # 1 + k appends class k. Each entry is the same floating-point expression the pure search evaluates
+    # for that candidate (and np.logaddexp computes max + log1p(exp(min - max)) as it does), so the
+    # result is the same to the bit; only the dictionary updates are gone.
+    appended = {}     # prefix -> (C + 1,) added to its bonus by each column: 0 to keep it, the lm term per k
 
-    def extend(prefix, k):
-        """The prefix with label k appended; computes its bonus the first time it is seen."""
-        child = prefix + (k,)
-        if child not in bonus:
-            term = lm_weight * _lm_log_prob(lm, prefix, k) + insertion_bonus if use_lm else insertion_bonus
-            bonus[child] = bonus[prefix] + term
-        return child
+    def appended_row(prefix):
+        row = appended.get(prefix)
+        if row is None:
+            if ngram:                                           # one validated row instead of C calls
+                lm_row = lm.log_probs(prefix)
+            else:
+                lm_row = np.array([_lm_log_prob(lm, prefix, k) if k != blank else 0.0
+                                   for k in range(num_classes)])
+            row = appended[prefix] = np.concatenate([[0.0], lm_weight * lm_row + insertion_bonus])
+        return row
 
-    beam = {(): (0.0, -math.inf)}                        # prefix -> (log ends_blank, log ends_label)
-    for frame in log_probs.tolist():
-        extended = {}
-        for prefix, (ends_blank, ends_label) in beam.items():
-            total = _logaddexp(ends_blank, ends_label)
-            _accumulate(extended, prefix, ends_blank=total + frame[blank])
-            last = prefix[-1] if prefix else None
-            for k in labels:
-                if k == last:
-                    _accumulate(extended, prefix, ends_label=ends_label + frame[k])          # "aa" -> "a"
-                    _accumulate(extended, extend(prefix, k), ends_label=ends_blank + frame[k])  # "a-a" -> "aa"
-                else:
-                    _accumulate(extended, extend(prefix, k), ends_label=total + frame[k])
-        ranked = []
-        for prefix, (ends_blank, ends_label) in extended.items():
-            total = _logaddexp(ends_blank, ends_label) + bonus[prefix]
-            # a prefix whose paths all have probability zero (e.g. "a-a" before a blank could be emitted)
-            # is no hypothesis at all
-            if total > -math.inf:
-                ranked.append((-total, prefix, ends_blank, ends_label))
-        ranked.sort()                                   # best first; ties by the labeling
-        beam = {prefix: (ends_blank, ends_label) for _, prefix, ends_blank, ends_label in ranked[:beam_width]}
+    columns = num_classes + 1
+    constant_row = np.array([0.0] + [insertion_bonus] * num_classes)
+    # The beam, best first: its prefixes and, per prefix, log ends_blank, log ends_label, their logaddexp
+    # ctc_total, its bonus (lm_weight * log P_lm + insertion_bonus * length), and its last label. The
+    # empty prefix's "last label" is C - 1, a stand-in that changes nothing: its ends_label is -inf and
+    # its ends_blank equals its ctc_total, so the "a-a" -> "aa" entry written for it is the one there.
+    prefixes = [()]
+    ends_blank, ends_label, ctc_total = np.zeros(1), np.full(1, -math.inf), np.zeros(1)
+    bonus, last = np.zeros(1), np.full(1, num_classes - 1)
+    into, out_of = [], []     # flat grid positions: prefix i's "keep" entry, its parent's "append" entry
+    for frame in log_probs:
+        B = len(prefixes)
+        last_prob = frame[last]
+        grid = np.empty((B, columns))                   # log ends_label of every candidate
+        # keep the prefix by repeating its last label ("aa" -> "a")
+        np.add(ends_label, last_prob, out=grid[:, 0])
+        # append class k to the whole prefix; its own last label only after a blank ("a-a" -> "aa")
+        np.add(ctc_total[:, None], frame, out=grid[:, 1:])
+        grid[np.arange(B), last + 1] = ends_blank + last_prob
+        grid[:, blank + 1] = -math.inf
+        # a prefix whose parent is in the beam is also reached from it: merge, and drop the duplicate
+        flat = grid.reshape(-1)
+        if into:
+            flat[into] = np.logaddexp(flat[into], flat[out_of])
+            flat[out_of] = -math.inf
+        # keep the prefix by a blank (it now ends in a blank); the total of a kept prefix
+        stay_blank = ctc_total + frame[blank]
+        ctc = grid.copy()
+        ctc[:, 0] = np.logaddexp(stay_blank, grid[:, 0])
+        added = np.array([appended_row(prefix) for prefix in prefixes]) if use_lm else constant_row
+        bonuses = (bonus[:, None] + added).reshape(-1)
+        scores = ctc.reshape(-1) + bonuses
+        chosen = _best(scores, beam_width, lambda i: prefixes[i // columns] if i % columns == 0
+                       else prefixes[i // columns] + (i % columns - 1,))
+        if not chosen.size:      # every candidate scored -inf: only an lm giving -inf can do that
+            return []
+        # the survivors
+        row, column = np.divmod(chosen, columns)
+        kept = column == 0
+        prefixes = [prefixes[r] if c == 0 else prefixes[r] + (c - 1,)
+                    for r, c in zip(row.tolist(), column.tolist())]
+        ends_blank = np.where(kept, stay_blank[row], -math.inf)
+        ends_label = flat[chosen]
+        ctc_total = ctc.reshape(-1)[chosen]
+        bonus = bonuses[chosen]
+        last = np.where(kept, last[row], column - 1)
+        scores = scores[chosen]
+        position = {prefix: i for i, prefix in enumerate(prefixes)}
+        into, out_of = [], []
+        for i, prefix in enumerate(prefixes):
+            if prefix and prefix[:-1] in position:
+                into.append(i * columns)
+                out_of.append(position[prefix[:-1]] * columns + prefix[-1] + 1)
 
-    return [(prefix, _logaddexp(*scores) + bonus[prefix]) for prefix, scores in beam.items()]
+    return list(zip(prefixes, scores.tolist()))
+
+
+def _best(scores, width, prefix_of):
+    """Indices of the ``width`` best finite ``scores``, best first, equal scores ordered by
+    ``prefix_of(index)`` (the labeling): the order of sorting every candidate by (-score, labeling)."""
+    if width == 1:
+        top = scores.max()
+        chosen = (scores == top).nonzero()[0] if top > -math.inf else np.zeros(0, dtype=int)
+        return chosen if chosen.size <= 1 else np.array([min(chosen.tolist(), key=prefix_of)])
+    if scores.size > width:
+        chosen = np.argpartition(scores, scores.size - width)[scores.size - width:]
+        threshold = scores[chosen].min()
+        if (scores == threshold).sum() > (scores[chosen] == threshold).sum():
+            # more candidates tie at the cut than fit: keep those with the smallest labelings
+            above = (scores > threshold).nonzero()[0]
+            tied = sorted((scores == threshold).nonzero()[0].tolist(), key=prefix_of)
+            chosen = np.concatenate([above, np.array(tied[:width - above.size], dtype=int)])
+    else:
+        chosen = np.arange(scores.size)
+    chosen = chosen[scores[chosen] > -math.inf]
+    chosen = chosen[np.argsort(-scores[chosen], kind="stable")]
+    ranked = scores[chosen]
+    if (ranked[1:] == ranked[:-1]).any():                     # equal scores: order them by the labeling
+        chosen = np.array(sorted(chosen.tolist(), key=lambda i: (-scores[i], prefix_of(i))), dtype=int)
+    return chosen
