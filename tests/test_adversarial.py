@@ -1,21 +1,26 @@
-"""Submissions that try to hang, crash, fool or read the grader — each a real notebook written here.
+"""Submissions that try to hang, crash, fool or read the grader — each a real notebook, each its own test.
 
-They are lab 4 submissions (two questions: q1 greedy decoding, 1 point; q2 prefix beam search, 4 points):
-each keeps the correct solution of q1 and, where the attack is in a graded function, replaces q2's
-function by the attack. So "full marks only for what it truly solves" means exactly q1 = 1 and q2 = 0,
-and a hang or crash in q2 must not cost q1. All of them are graded in one run with short limits; the whole
-run must stay well inside a minute and leave a complete, untouched gradebook.
+They are lab 4 submissions (questions q1 greedy decoding, 1 point; q2 prefix beam search, 4 points; q3
+the language-model score): each keeps the correct solution of the other questions and, where the attack is
+in a graded function, replaces q2's function by the attack. So "full marks only for what it truly solves"
+means q2 = 0 and everything else full, and a hang or crash in q2 must not cost another question. Every
+attack is graded through the grader's public entry points (``grader.grade_folder``, ``sandbox.run``).
 
-Many attacks first switch off the child's Python-level guards (HOOKS_OFF), as any submission can: what
-must stop them then is the kernel (Landlock, seccomp, the user nobody, resource limits). Those cases
-need Landlock and are left out on a kernel without it, where the grader warns that its walls are weaker.
+Many attacks first switch off the child's Python guards (GUARDS_OFF), as any submission can, knowing only
+that the harness runs as ``__main__``: what must stop them then is a wall (walls.py: Landlock, seccomp, the
+user of its own, resource limits). Those that need Landlock are left out on a kernel without it, where the
+grader warns that its walls are weaker. The tests of the walls alone run with ``sandbox.run(...,
+guards=False)``.
 """
 import csv
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
@@ -27,12 +32,20 @@ from rnnbook.grading import grader, questions, sandbox, walls
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTION = ROOT / "solutions" / "lab4_ctc_decoding.ipynb"
 LIMITS = sandbox.Limits(wall_seconds=3, memory_bytes=1024 * 2**20, file_bytes=4 * 2**20)
-# Empty the audit hook's event sets, make its isinstance() wave every open() through, drop the import blocker.
-HOOKS_OFF = """
-harness = sys.modules["__main__"]
-harness.FORBIDDEN_EVENTS.clear(); harness.WRITE_EVENTS.clear(); harness.LIST_EVENTS.clear()
-harness.isinstance = lambda *args: True
-sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != "BlockReferences"]
+FULL = sum(q.points for q in questions.load("lab4"))
+Q2 = questions.question("lab4", "q2").points
+# Switch off the Python guards without naming anything of the harness: empty every set of refused audit
+# events (found by what they hold), make the hook's isinstance() wave every open() through, and drop the
+# import finders the harness added.
+EVENTS_OFF = """
+import gc
+for found in gc.get_objects():
+    if isinstance(found, set) and {"os.kill", "os.remove", "os.listdir"} & found:
+        found.clear()
+"""
+GUARDS_OFF = EVENTS_OFF + """
+sys.modules["__main__"].isinstance = lambda *args: True
+sys.meta_path[:] = [f for f in sys.meta_path if type(f).__module__ != "__main__"]
 """
 LANDLOCK = walls.landlock_abi() > 0
 
@@ -49,35 +62,54 @@ def notebook(*extra_sources, cells=None, **metadata):
     return nbformat.writes(nb)
 
 
+def indented(code, prefix="    "):
+    return "".join(f"{prefix}{line}\n" for line in code.strip("\n").splitlines())
+
+
 def attack(body):
     """A notebook whose prefix_beam_search (q2) is ``body``."""
     return notebook("import numpy as np\nimport os, sys, time, builtins\n"
-                    "def prefix_beam_search(log_probs, beam_width, blank=0):\n"
-                    + "".join(f"    {line}\n" for line in body.strip("\n").splitlines()))
+                    "def prefix_beam_search(log_probs, beam_width, blank=0):\n" + indented(body))
 
 
-def submissions(out):
-    project = str(ROOT)
-    big_output = nbformat.v4.new_code_cell("print('x')")
-    big_output.outputs = [nbformat.v4.new_output("stream", text="x" * 50_000_000)]
-    return {
-        "top_level_loop": (notebook("while True:\n    pass"), "graded", 5),
-        "loop_in_function": (attack("while True:\n    pass"), "timed out after 3 s", 1),
-        "sleep": (attack("time.sleep(10**6)"), "timed out after 3 s", 1),
-        "os_exit": (attack("os._exit(1)"), "exited with code 1", 1),
-        "kill_grader": (attack("import signal\nos.kill(os.getppid(), signal.SIGKILL)"), "os.kill is not allowed", 1),
-        "raise_limits": (attack("import resource\nresource.setrlimit(resource.RLIMIT_AS, (-1, -1))"),
-                         "resource.setrlimit is not allowed", 1),
-        "segfault": (attack("import ctypes\nctypes.string_at(0)"), "SIGSEGV", 1),
-        "memory_bomb": (attack("hog = []\nwhile True:\n    hog.append(np.empty(10**7))"), "MemoryError", 1),
-        "monkeypatch": (attack("""
+@dataclass(frozen=True)
+class Attack:
+    text: str                  # the notebook as submitted (or garbage)
+    words: str                 # what the gradebook row or the feedback must say
+    total: float               # the score it must get
+    status: str = "graded"
+
+
+def in_q2(body, words):
+    """An attack inside q2's function: q2 scores 0, every other question full marks."""
+    return Attack(attack(body), words, FULL - Q2)
+
+
+PROJECT = str(ROOT)
+# Paths the attacks name: where the tests below grade to, and a file outside the sandbox
+OUT = os.path.join(tempfile.gettempdir(), f"rnnbook-adversarial-{os.getpid()}-out")
+OUTSIDE = os.path.join(tempfile.gettempdir(), f"rnnbook-adversarial-{os.getpid()}-secret.txt")
+PLANTED = os.path.join(tempfile.gettempdir(), f"rnnbook-adversarial-{os.getpid()}-planted.txt")
+BIG_OUTPUT = nbformat.v4.new_code_cell("print('x')")
+BIG_OUTPUT.outputs = [nbformat.v4.new_output("stream", text="x" * 50_000_000)]
+ATTACKS = {
+    "top_level_loop": Attack(notebook("while True:\n    pass"), "graded", FULL),
+    "loop_in_function": in_q2("while True:\n    pass", "timed out after 3 s"),
+    "sleep": in_q2("time.sleep(10**6)", "timed out after 3 s"),
+    "os_exit": in_q2("os._exit(1)", "exited with code 1"),
+    "kill_grader": in_q2("import signal\nos.kill(os.getppid(), signal.SIGKILL)", "os.kill is not allowed"),
+    "raise_limits": in_q2("import resource\nresource.setrlimit(resource.RLIMIT_AS, (-1, -1))",
+                          "resource.setrlimit is not allowed"),
+    "segfault": in_q2("import ctypes\nctypes.string_at(0)", "SIGSEGV"),
+    "memory_bomb": in_q2("hog = []\nwhile True:\n    hog.append(np.empty(10**7))", "MemoryError"),
+    "monkeypatch": in_q2("""
 np.allclose = lambda *a, **k: True
 np.isclose = lambda a, b, *r, **k: np.ones(np.broadcast(a, b).shape, bool)
 np.testing.assert_allclose = lambda *a, **k: None
 builtins.abs = lambda x: 0
 builtins.max = lambda *a, **k: 0
-return [((), 0.0)]"""), "7 of 7 cases fail", 1),
-        "always_equal": (notebook("""
+return [((), 0.0)]""", "7 of 7 cases fail"),
+    "always_equal": Attack(notebook("""
 class AlwaysEqual(list):
     def __eq__(self, other):
         return True
@@ -86,23 +118,23 @@ class AlwaysEqual(list):
 class Anything:
     __eq__ = lambda self, other: True
 def prefix_beam_search(log_probs, beam_width, blank=0):
-    return Anything()"""), "not plain data", 1),
-        "import_reference": (attack("""
+    return Anything()"""), "not plain data", FULL - Q2),
+    "import_reference": in_q2("""
 from rnnbook.decode import prefix_beam_search as reference
-return reference(log_probs, beam_width, blank)"""), "rnnbook is not available while grading", 1),
-        "import_reference_by_path": (attack(f"""
+return reference(log_probs, beam_width, blank)""", "rnnbook is not available while grading"),
+    "import_reference_by_path": in_q2(f"""
 import importlib.util
-sys.path.insert(0, {project!r})
-spec = importlib.util.spec_from_file_location("decode", {project + '/rnnbook/decode.py'!r})
+sys.path.insert(0, {PROJECT!r})
+spec = importlib.util.spec_from_file_location("decode", {PROJECT + '/rnnbook/decode.py'!r})
 module = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(module)
-return module.prefix_beam_search(log_probs, beam_width, blank)"""), "is not allowed while grading", 1),
-        "read_solution": (attack(f"""
+return module.prefix_beam_search(log_probs, beam_width, blank)""", "is not allowed while grading"),
+    "read_solution": in_q2(f"""
 import json, glob
 places = ["solutions/lab4_ctc_decoding.ipynb", "../solutions/lab4_ctc_decoding.ipynb",
-          "../../solutions/lab4_ctc_decoding.ipynb", {project + '/solutions/lab4_ctc_decoding.ipynb'!r}]
+          "../../solutions/lab4_ctc_decoding.ipynb", {PROJECT + '/solutions/lab4_ctc_decoding.ipynb'!r}]
 places += glob.glob("/**/lab4_ctc_decoding.ipynb", recursive=True)
-for directory in ["..", "/", {project!r}]:
+for directory in ["..", "/", {PROJECT!r}]:
     try:
         places += [os.path.join(directory, name) for name in os.listdir(directory)]
     except OSError:
@@ -117,29 +149,26 @@ for place in places:
         if cell["cell_type"] == "code" and "def prefix_beam_search" in "".join(cell["source"]):
             exec("".join(cell["source"]).replace("### BEGIN SOLUTION", ""), namespace)
     return namespace["prefix_beam_search"](log_probs, beam_width, blank)
-raise RuntimeError("found no solution to copy")"""), "found no solution to copy", 1),
-        "write_gradebook": (attack(f"""
+raise RuntimeError("found no solution to copy")""", "found no solution to copy"),
+    "write_gradebook": in_q2(f"""
 for name in ["gradebook.csv", "planted.txt"]:
     try:
-        open(os.path.join({str(out)!r}, name), "w").write("hacked")
+        open(os.path.join({OUT!r}, name), "w").write("hacked")
     except OSError as exc:
         last = exc
-raise last"""), "is not allowed while grading", 1),
-        "fork_and_leave": (attack(HOOKS_OFF + """
+raise last""", "is not allowed while grading"),
+    "fork_and_leave": in_q2(GUARDS_OFF + """
 if os.fork() == 0:  # a grandchild in its own session would outlive the grader's kill of the process group
     os.setsid()
     time.sleep(60)
     os._exit(0)
-return [((), 0.0)]"""), "Resource temporarily unavailable", 1),
-        "kill_everyone": (attack(HOOKS_OFF + """
-import signal
-os.kill(-1, signal.SIGKILL)"""), "Operation not permitted", 1),
-        "import_torch": (attack("""
-import torch
-return [((), 0.0)]"""), "No module named 'torch'", 1),
-        # the submission writes the results file's first line (the setup notes) itself, before the harness:
-        # a hundred thousand notes once took the grader minutes (a quadratic de-duplication) and filled the feedback
-        "notes_flood": (notebook("""
+return [((), 0.0)]""", "Resource temporarily unavailable"),
+    # kill(-1) reaches every process of the sandbox's user; with the guards off only seccomp stops it
+    "kill_everyone": in_q2(GUARDS_OFF + "import signal\nos.kill(-1, signal.SIGKILL)", "Operation not permitted"),
+    "import_torch": in_q2("import torch\nreturn [((), 0.0)]", "No module named 'torch'"),
+    # the submission writes the results file's first line (the setup notes) itself, before the harness:
+    # a hundred thousand notes once took the grader minutes (a quadratic de-duplication) and filled the feedback
+    "notes_flood": Attack(notebook("""
 import json, os
 def flood(function):
     os.write(3, (json.dumps({"setup": [f"note {i}" for i in range(100_000)]}) + "\\n").encode())
@@ -147,99 +176,105 @@ def flood(function):
 @flood
 def unused():
     pass""", cells=[]), "note 19", 0),
-        "huge_code": (notebook("x = 1\n" * 200_000), "MB of code", 0),
-        "malformed": ("{\"cells\": [ this is not json", "not a readable notebook", 0),
-        "no_code": (notebook(cells=[nbformat.v4.new_markdown_cell("I wrote my answers on paper.")]),
-                    "defines no functions", 0),
-        "unknown_kernel": (notebook(kernelspec={"name": "no-such-kernel", "display_name": "?",
-                                                "language": "python"}), "kernel name 'no-such-kernel'", 5),
-        "huge_output": (notebook(cells=solution_cells() + [big_output]), "graded", 5),
-        "deep_nesting": (notebook("def deep():\n    return " + "-" * 900 + "1", "x = " + "[" * 10**5), "nested too deeply", 5),
-        "huge_print": (attack("print('x' * 50_000_000)\nreturn [((), 0.0)]"), "File too large", 1),
-    } | ({
-        "hooks_off_import_reference": (attack(HOOKS_OFF + f"""
-sys.path.insert(0, {project!r})
+    "huge_code": Attack(notebook("x = 1\n" * 200_000), "MB of code", 0, "invalid"),
+    "malformed": Attack("{\"cells\": [ this is not json", "not a readable notebook", 0, "invalid"),
+    "no_code": Attack(notebook(cells=[nbformat.v4.new_markdown_cell("I wrote my answers on paper.")]),
+                      "defines no functions", 0, "invalid"),
+    "unknown_kernel": Attack(notebook(kernelspec={"name": "no-such-kernel", "display_name": "?",
+                                                  "language": "python"}), "kernel name 'no-such-kernel'", FULL),
+    "huge_output": Attack(notebook(cells=solution_cells() + [BIG_OUTPUT]), "graded", FULL),
+    "deep_nesting": Attack(notebook("def deep():\n    return " + "-" * 900 + "1", "x = " + "[" * 10**5),
+                           "nested too deeply", FULL),
+    "huge_print": in_q2("print('x' * 50_000_000)\nreturn [((), 0.0)]", "File too large"),
+}
+# With the guards off, only Landlock stands between these and what they try.
+LANDLOCK_ATTACKS = {
+    "guards_off_import_reference": in_q2(GUARDS_OFF + f"""
+sys.path.insert(0, {PROJECT!r})
 from rnnbook.decode import prefix_beam_search as reference
-return reference(log_probs, beam_width, blank)"""), "Permission denied", 1),
-        "hooks_off_read_seed": (attack(HOOKS_OFF + """
-raise RuntimeError(open(f"/proc/{os.getppid()}/cmdline").read())"""), "Permission denied: '/proc/", 1),
-        "hooks_off_write_gradebook": (attack(HOOKS_OFF + f"""
-open(os.path.join({str(out)!r}, "gradebook.csv"), "a").write("hacked")"""), "Permission denied", 1),
-        # code in a class body runs while the definitions load; it meets the same walls, and the
-        # notebook's own (correct) functions still count once it gives the harness its isinstance back
-        "hooks_off_at_definition_time": (notebook(
-            "import sys, os\nclass Sneaky:\n" + "".join(f"    {line}\n" for line in HOOKS_OFF.strip().splitlines())
-            + f"    try:\n        open(os.path.join({str(out)!r}, 'planted.txt'), 'w')\n"
-            + "    finally:\n        del harness.isinstance"), "`class Sneaky:` failed: PermissionError: [Errno 13]", 5),
-    } if LANDLOCK else {})
+return reference(log_probs, beam_width, blank)""", "Permission denied"),
+    "guards_off_read_seed": in_q2(GUARDS_OFF + """
+raise RuntimeError(open(f"/proc/{os.getppid()}/cmdline").read())""", "Permission denied: '/proc/"),
+    "guards_off_write_gradebook": in_q2(GUARDS_OFF + f"""
+open(os.path.join({OUT!r}, "gradebook.csv"), "a").write("hacked")""", "Permission denied"),
+    # code in a class body runs while the definitions load; it meets the same walls, and the
+    # notebook's own (correct) functions still count once it gives the harness its isinstance back
+    "guards_off_at_definition_time": Attack(notebook(
+        "import sys, os\nclass Sneaky:\n" + indented(GUARDS_OFF)
+        + f"    try:\n        open(os.path.join({OUT!r}, 'planted.txt'), 'w')\n"
+        + "    finally:\n        del sys.modules['__main__'].isinstance"),
+        "`class Sneaky:` failed: PermissionError: [Errno 13]", FULL),
+}
 
 
-def test_adversarial_submissions_are_contained(tmp_path):
-    subs, out = tmp_path / "submissions", tmp_path / "grades"
-    subs.mkdir()
-    cases = submissions(out)
-    for name, (text, _, _) in cases.items():
-        (subs / f"{name}.ipynb").write_text(text)
+@pytest.fixture
+def attack_out():
+    """The grader's output folder, at the path the attacks name; empty before and removed after."""
+    shutil.rmtree(OUT, ignore_errors=True)
+    yield Path(OUT)
+    shutil.rmtree(OUT, ignore_errors=True)
+
+
+@pytest.mark.parametrize("name", list(ATTACKS) + [
+    pytest.param(name, marks=pytest.mark.skipif(not LANDLOCK, reason="no Landlock: the grader warns"))
+    for name in LANDLOCK_ATTACKS])
+def test_an_adversarial_submission_is_contained(tmp_path, attack_out, name):
+    case = {**ATTACKS, **LANDLOCK_ATTACKS}[name]
     started = time.monotonic()
-    grader.grade_folder("lab4", subs, out, seed=3, jobs=2, limits=LIMITS, stream=open(os.devnull, "w"))
+    rows, _ = grade(tmp_path, {f"{name}.ipynb": case.text}, out=attack_out)
     elapsed = time.monotonic() - started
-    assert elapsed < 50, f"grading the adversarial submissions took {elapsed:.0f} s"
+    assert elapsed < 30, f"grading {name} took {elapsed:.0f} s"
 
-    with open(out / "gradebook.csv", newline="") as f:
-        rows = {row["submission"]: row for row in csv.DictReader(f)}
-    assert sorted(rows) == sorted(f"{name}.ipynb" for name in cases)
-    assert sorted(p.name for p in out.iterdir()) == ["feedback", "gradebook.csv", "report.html", "results"]
-    for name, (_, expected_words, expected_total) in cases.items():
-        row = rows[f"{name}.ipynb"]
-        feedback = (out / "feedback" / f"{name}.txt").read_text()
-        assert row["status"] == ("invalid" if name in ("malformed", "no_code", "huge_code") else "graded"), \
-            f"{name}: {row['status']}: {row['reason']}"
-        assert float(row["total"]) == expected_total, (name, row, feedback)
-        assert expected_words in row["status"] + row["reason"] + feedback, (name, row, feedback)
-        if expected_total == 1:
-            assert row["q1"] == "1" and row["q2"] == "0" and row["reason"].startswith("q2 "), (name, row)
-        assert json.loads((out / "results" / f"{name}.json").read_text())["score"] == expected_total
-    assert "note 20" not in (out / "feedback" / "notes_flood.txt").read_text()
+    with open(attack_out / "gradebook.csv", newline="") as f:
+        assert [row["submission"] for row in csv.DictReader(f)] == [f"{name}.ipynb"]
+    assert sorted(p.name for p in attack_out.iterdir()) == ["feedback", "gradebook.csv", "report.html", "results"]
+    row = rows[f"{name}.ipynb"]
+    feedback = (attack_out / "feedback" / f"{name}.txt").read_text()
+    assert row["status"] == case.status, f"{name}: {row['status']}: {row['reason']}"
+    assert float(row["total"]) == case.total, (row, feedback)
+    assert case.words in row["status"] + row["reason"] + feedback, (row, feedback)
+    if case.total == FULL - Q2:
+        assert row["q2"] == "0" and row["reason"].startswith("q2 "), row
+    assert json.loads((attack_out / "results" / f"{name}.json").read_text())["score"] == case.total
+    assert "note 20" not in feedback
 
 
-def test_the_sandbox_walls(tmp_path):
-    """What a graded function can and cannot do inside the sandbox, checked one wall at a time."""
-    outside = tmp_path / "secret.txt"
-    outside.write_text("secret")
-    code = f"""
-import os, subprocess, numpy as np
-def read_outside():
-    return open({str(outside)!r}).read()
-def list_parent():
-    return os.listdir("..")
-def spawn():
-    return subprocess.run(["true"]).returncode
-def write_scratch():
-    open("mine.txt", "w")
-def read_scratch():
-    return sorted(os.listdir("."))
-def environment():
-    return sorted(os.environ)
-def numpy_works():
-    return np.linalg.norm(np.ones(4))
-def hoard_memory_in_files():
+WITH_GUARDS = {  # what a graded function tries, and how the guards (or, under them, the walls) answer
+    "read_outside": (f"return open({OUTSIDE!r}).read()", ("error", "not allowed")),
+    "list_parent": ("return os.listdir('..')", ("error", "not allowed")),
+    "spawn": ("return subprocess.run(['true']).returncode", ("error", "subprocess.Popen is not allowed")),
+    "write_scratch": ("open('mine.txt', 'w')", ("error", "writing 'mine.txt' is not allowed")),
+    "read_scratch": ("return sorted(os.listdir('.'))", ("value", ["job.json", "output.txt", "results.jsonl"])),
+    "environment": ("return sorted(os.environ)", ("value", ["HOME", "LANG", "MKL_NUM_THREADS", "OMP_NUM_THREADS",
+                                                            "OPENBLAS_NUM_THREADS", "PATH", "TMPDIR"])),
+    "numpy_works": ("return float(np.linalg.norm(np.ones(4)))", ("value", 2.0)),
     # memory-backed files escape the address-space limit; the open-file limit bounds how many
-    files = []
-    while len(files) < 100:
-        files.append(os.memfd_create("hoard"))
-"""
-    results = {name: sandbox.run(code, name, [((), {})], LIMITS).cases[0]
-               for name in ("read_outside", "list_parent", "spawn", "write_scratch", "read_scratch", "environment",
-                            "numpy_works", "hoard_memory_in_files")}
-    assert results["read_outside"][0] == "error" and "not allowed" in results["read_outside"][1]
-    assert results["list_parent"][0] == "error" and "not allowed" in results["list_parent"][1]
-    assert results["spawn"][0] == "error" and "subprocess.Popen is not allowed" in results["spawn"][1]
-    assert results["write_scratch"][0] == "error" and "writing 'mine.txt' is not allowed" in results["write_scratch"][1]
-    assert results["read_scratch"] == ("value", ["job.json", "output.txt", "results.jsonl"])
-    assert "PYTHONPATH" not in results["environment"][1] and len(results["environment"][1]) <= 8
-    assert results["numpy_works"] == ("value", pytest.approx(2.0))
-    assert results["hoard_memory_in_files"] == (
-        "error", "raised OSError: [Errno 24] Too many open files (in hoard_memory_in_files)")
+    "hoard_memory_in_files": ("files = []\nwhile len(files) < 100:\n    files.append(os.memfd_create('hoard'))",
+                              ("error", "raised OSError: [Errno 24] Too many open files (in hoard_memory_in_files)")),
+}
+
+
+@pytest.fixture
+def outside_file():
+    """A secret file outside the sandbox; the file an attack may plant is gone before and after."""
+    Path(OUTSIDE).write_text("secret")
+    Path(PLANTED).unlink(missing_ok=True)
+    yield Path(OUTSIDE)
+    Path(OUTSIDE).unlink()
+    Path(PLANTED).unlink(missing_ok=True)
+
+
+def sandboxed(name, body, guards=True):
+    code = f"import os, subprocess, sys\nimport numpy as np\ndef {name}():\n" + indented(body)
+    return sandbox.run(code, name, [((), {})], LIMITS, guards=guards).cases[0]
+
+
+@pytest.mark.parametrize("name", WITH_GUARDS)
+def test_what_a_graded_function_can_and_cannot_do(outside_file, name):
+    body, (kind, expected) = WITH_GUARDS[name]
+    got_kind, got = sandboxed(name, body)
+    assert got_kind == kind, got
+    assert expected in got if isinstance(expected, str) and kind == "error" else got == expected
 
 
 def test_oversized_files_and_folders_named_like_notebooks(tmp_path, monkeypatch):
@@ -252,50 +287,44 @@ def test_oversized_files_and_folders_named_like_notebooks(tmp_path, monkeypatch)
     assert rows["big.ipynb"]["status"] == "invalid" and "more than the 0 MB" in rows["big.ipynb"]["reason"]
 
 
+WALLS_ALONE = {  # what each attempt meets with the Python guards left out: the wall, with the kernel's error
+    "read_outside": f"open({OUTSIDE!r}).read()",
+    "read_grader_command_line": "open(f'/proc/{os.getppid()}/cmdline').read()",
+    "import_reference": f"sys.path.insert(0, {PROJECT!r}); import rnnbook.ctc",
+    "import_torch_by_path": f"sys.path.append({os.path.dirname(os.path.dirname(np.__file__))!r}); import torch",
+    "write_outside": f"open({PLANTED!r}, 'w')",
+    "create_in_scratch": "open('mine.txt', 'w')",
+    "fork": "os.fork()",
+    "thread": "import threading; threading.Thread(target=print).start()",
+    "raise_memory_limit": "import resource; resource.setrlimit(resource.RLIMIT_AS, (-1, -1))",
+    "signal_grader": "import signal; os.kill(os.getppid(), signal.SIGCONT)",
+    # kill(-1) would reach every process of the sandbox's user: submissions graded alongside, and the
+    # grader itself when it does not run as root
+    "signal_everyone": "import signal; os.kill(-1, signal.SIGKILL)",
+    "send_out": "import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b'x', ('127.0.0.1', 9))",
+}
+
+
 @pytest.mark.skipif(not LANDLOCK, reason="this kernel has no Landlock; the grader warns that the sandbox is weaker")
-def test_the_walls_stand_with_the_python_guards_switched_off(tmp_path):
+@pytest.mark.parametrize("name", WALLS_ALONE)
+def test_the_walls_stand_without_the_python_guards(outside_file, name):
     """Each attempt fails with the kernel's error (errno), not the audit hook's "sandbox: ..." refusal."""
-    outside = tmp_path / "secret.txt"
-    outside.write_text("secret")
-    attempts = {
-        "read_outside": f"open({str(outside)!r}).read()",
-        "read_grader_command_line": "open(f'/proc/{os.getppid()}/cmdline').read()",
-        "import_reference": f"sys.path.insert(0, {str(ROOT)!r}); import rnnbook.ctc",
-        "import_torch_by_path": f"sys.path.append({os.path.dirname(os.path.dirname(np.__file__))!r}); import torch",
-        "write_outside": f"open({str(tmp_path / 'planted.txt')!r}, 'w')",
-        "create_in_scratch": "open('mine.txt', 'w')",
-        "fork": "os.fork()",
-        "thread": "import threading; threading.Thread(target=print).start()",
-        "raise_memory_limit": "import resource; resource.setrlimit(resource.RLIMIT_AS, (-1, -1))",
-        "signal_grader": "import signal; os.kill(os.getppid(), signal.SIGCONT)",
-        # kill(-1) would reach every process of the sandbox's user: submissions graded alongside, and the
-        # grader itself when it does not run as root
-        "signal_everyone": "import signal; os.kill(-1, signal.SIGKILL)",
-        "send_out": "import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b'x', ('127.0.0.1', 9))",
-    }
-    code = "import os, sys\n" + "".join(
-        f"def {name}():\n" + "".join(f"    {line}\n" for line in HOOKS_OFF.strip().splitlines()) + f"    {attempt}\n"
-        for name, attempt in attempts.items())
-    for name in attempts:
-        kind, message = sandbox.run(code, name, [((), {})], LIMITS).cases[0]
-        assert kind == "error" and "sandbox:" not in message, (name, message)
-        assert any(word in message for word in ("[Errno", "can't start new thread", "not allowed to raise")), \
-            (name, message)
-    assert [p.name for p in tmp_path.iterdir()] == ["secret.txt"]
+    kind, message = sandboxed(name, WALLS_ALONE[name], guards=False)
+    assert kind == "error" and "sandbox:" not in message, message
+    assert any(word in message for word in ("[Errno", "can't start new thread", "not allowed to raise")), message
+    assert not Path(PLANTED).exists()
 
 
 # --- The red team's holes (issue 11): each attack is a notebook graded through the real grader. ---
 
 HONEST = SOLUTION.read_text()
 STUB = (ROOT / "labs" / "lab4_ctc_decoding.ipynb").read_text()
-# What any submission can do first: empty the audit hook's list of refused events (the kernel is the wall).
-EVENTS_OFF = 'sys.modules["__main__"].FORBIDDEN_EVENTS.clear()'
 
 
-def grade(tmp_path, files, jobs=1, runs=1):
+def grade(tmp_path, files, jobs=1, runs=1, out=None):
     """Write ``files`` ({path under the submissions folder: notebook text}) and grade them as lab 4, ``runs``
     times (a second run reads the gradebook the first one wrote); return the rows and the output folder."""
-    subs, out = tmp_path / "submissions", tmp_path / "grades"
+    subs, out = tmp_path / "submissions", out or tmp_path / "grades"
     for name, text in files.items():
         path = subs / name
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -315,8 +344,7 @@ def test_a_submission_cannot_lower_the_limits_of_submissions_graded_beside_it(tm
     saboteur = notebook(f"""
 import os, sys, time, resource
 class Saboteur:  # runs while the definitions load, in the sandbox of every question
-    {EVENTS_OFF}
-    end = time.monotonic() + 2
+{indented(EVENTS_OFF)}    end = time.monotonic() + 2
     while time.monotonic() < end:
         for pid in range(os.getpid() - 200, os.getpid() + 400):
             if pid != os.getpid():
@@ -326,7 +354,7 @@ class Saboteur:  # runs while the definitions load, in the sandbox of every ques
                     pass""")
     honest = {f"honest_{i}.ipynb": HONEST for i in range(4)}
     rows, _ = grade(tmp_path, {"a_saboteur.ipynb": saboteur, **honest}, jobs=2)
-    assert {name: rows[name]["total"] for name in honest} == {name: "5" for name in honest}, \
+    assert {name: rows[name]["total"] for name in honest} == {name: f"{FULL:g}" for name in honest}, \
         {name: rows[name]["reason"] for name in honest}
 
 
@@ -362,7 +390,7 @@ found = buffer.raw.decode() if key > 0 and libc.syscall(KEYCTL, 11, key, buffer,
 def test_sandboxes_cannot_talk_through_kernel_ipc_or_keys(tmp_path, channel):
     """Hole 2: one submission published an answer in a SysV IPC object or a kernel key, a later one read it."""
     publish, read = IPC[channel]
-    prelude = f"""{EVENTS_OFF}
+    prelude = EVENTS_OFF + f"""
 import ctypes, platform, struct
 libc = ctypes.CDLL(None, use_errno=True)
 libc.shmat.restype = ctypes.c_void_p
@@ -386,7 +414,7 @@ NAMES = {  # what the red team put into a submissions folder to stop the run (pa
 def test_no_file_name_or_message_stops_the_run(tmp_path, files):
     """Hole 3: one file stopped the whole run, on every rerun."""
     rows, out = grade(tmp_path, {**files, "z_honest.ipynb": HONEST}, runs=2)
-    assert len(rows) == len(files) + 1 and rows["z_honest.ipynb"]["total"] == "5"
+    assert len(rows) == len(files) + 1 and rows["z_honest.ipynb"]["total"] == f"{FULL:g}"
     graded = [row for name, row in rows.items() if name != "z_honest.ipynb"]
     assert all(row["status"] == "graded" for row in graded), graded
     assert len(list((out / "feedback").rglob("*.txt"))) == len(list((out / "results").rglob("*.json"))) == len(rows)
@@ -406,7 +434,7 @@ def test_a_file_name_cannot_corrupt_the_gradebook_or_put_a_formula_into_it(tmp_p
     shown = next(row for row in table[1:] if row[0] != "z_other.ipynb")[0].removeprefix("'")
     if name.isprintable():
         assert shown == name  # the name as typed, wherever it is safe to show
-    assert (out / "feedback" / f"{shown.removesuffix('.ipynb')}.txt").read_text().startswith(f"{shown}: 0 / 5")
+    assert (out / "feedback" / f"{shown.removesuffix('.ipynb')}.txt").read_text().startswith(f"{shown}: 0 / {FULL:g}")
 
 
 @pytest.mark.parametrize("signal_number", [40, 63])
@@ -551,4 +579,4 @@ def test_symbolic_links_in_the_submissions_folder_are_not_followed(tmp_path, tar
     row = rows["link.ipynb"]
     assert row["total"] == "0" and row["status"] == "invalid" and "symbolic link" in row["reason"], row
     assert "SECRET" not in reports(out, "link") and "SECRET" not in (out / "gradebook.csv").read_text()
-    assert rows["z_honest.ipynb"]["total"] == "5"
+    assert rows["z_honest.ipynb"]["total"] == f"{FULL:g}"
