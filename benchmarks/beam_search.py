@@ -6,7 +6,8 @@ T x beam x C), at beam widths 1, 8 and 32, measured in one run on one thread.
 
 The chapter's ``prefix_beam_search_inline`` is read from chapters/11_decoding_and_recognizer.ipynb by
 its name (with ast, so the benchmark follows the chapter as it is edited) and run as the chapter defines
-it. If the chapter no longer defines it, the frozen pure-Python search of tests/test_decode.py is used
+it. If the chapter no longer defines it, the frozen pure-Python search of tests/test_decode.py
+(``pure_prefix_beam_search``) is used
 instead; the first line printed says which. Both are checked to return the same labelings with the same
 scores as the library on every input before anything is timed.
 
@@ -28,6 +29,7 @@ import itertools  # noqa: E402
 import json  # noqa: E402
 import math  # noqa: E402
 import statistics  # noqa: E402
+import sys  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -73,10 +75,11 @@ def chapter_search():
 
 
 def frozen_search():
+    sys.path.insert(0, str(ROOT / "tests"))              # test_decode imports the tests' _helpers
     spec = importlib.util.spec_from_file_location("test_decode", ROOT / "tests" / "test_decode.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.frozen_prefix_beam_search, "the frozen pure-Python search of tests/test_decode.py " \
+    return module.pure_prefix_beam_search, "the frozen pure-Python search of tests/test_decode.py " \
                                              f"({FUNCTION} not found in {CHAPTER.name})"
 
 

@@ -20,7 +20,7 @@ import numbers
 
 import numpy as np
 
-from rnnbook._checks import as_int, as_matrix, check_blank, check_log_probs
+from rnnbook._checks import as_int, as_labels, as_matrix, check_blank, check_log_probs
 from rnnbook.ctc import collapse
 
 
@@ -34,32 +34,10 @@ def _check_log_probs(log_probs, blank):
 
 
 def _as_label_sequence(name, value):
-    """``value`` as a list of labels, or ValueError naming ``name``.
-
-    A label sequence is a ``str`` (its characters are the labels), a list, tuple or range, or a 1-D numpy
-    array. Its labels are integers (numpy integers too; floats that hold integers count as those
-    integers) or strings. Bools, NaN, other floats and nested sequences are refused.
-    """
-    if isinstance(value, str):
-        return list(value)
-    if isinstance(value, np.ndarray):
-        if value.ndim != 1:
-            raise ValueError(f"{name} must be a 1-D sequence of labels, got an array of shape {value.shape}")
-        value = value.tolist()
-    elif not isinstance(value, (list, tuple, range)):
-        raise ValueError(f"{name} must be a sequence of labels (a list, tuple, 1-D array or str), "
-                         f"got {type(value).__name__}")
-    labels = []
-    for i, label in enumerate(value):
-        if isinstance(label, (bool, np.bool_)):
-            raise ValueError(f"{name}[{i}] = {label!r} is a bool, not a label")
-        if isinstance(label, numbers.Integral) or isinstance(label, str):
-            labels.append(label if isinstance(label, str) else int(label))
-        elif isinstance(label, numbers.Real) and math.isfinite(label) and label == int(label):
-            labels.append(int(label))
-        else:
-            raise ValueError(f"{name}[{i}] = {label!r} is not a label: labels are integers or strings")
-    return labels
+    """``value`` as a list of labels, or ValueError naming ``name``: a ``str`` (its characters are the
+    labels), or a 1-D sequence of non-negative integer labels under the input rules of ``_checks``
+    (bools and floats refused, the position of a negative label named)."""
+    return list(value) if isinstance(value, str) else as_labels(name, value).tolist()
 
 
 def edit_distance(reference, hypothesis):
@@ -67,8 +45,9 @@ def edit_distance(reference, hypothesis):
     substitutions (each costing 1) that turn ``reference`` into ``hypothesis``. Returns an int.
 
     The distance is symmetric, so the order of the arguments only matters for the error messages.
-    Sequences are lists, tuples, ranges, 1-D arrays or strings (see the chapters:
-    ``edit_distance("kitten", "sitting") == 3``); anything else raises a ValueError naming the argument.
+    A sequence is a 1-D sequence of non-negative integer labels (list, tuple, array) or a string of
+    characters (``edit_distance("kitten", "sitting") == 3``); anything else, bools and floats among the
+    labels included, raises a ValueError naming the argument.
     Computed one row of the dynamic-programming table at a time, O(len(reference) * len(hypothesis)).
     """
     reference = _as_label_sequence("reference", reference)

@@ -35,35 +35,23 @@ import numbers
 
 import numpy as np
 
-from rnnbook._checks import as_int
+from rnnbook._checks import _is_int, as_int, as_labels, check_blank
 
 
 def _check_label(name, label, num_labels, blank):
-    if isinstance(label, (bool, np.bool_)):
-        raise ValueError(f"{name} = {label!r} is a bool, not a label")
-    if isinstance(label, numbers.Integral):
-        label = int(label)
-    elif isinstance(label, numbers.Real) and math.isfinite(label) and label == int(label):
-        label = int(label)                     # a float that holds an integer, as _checks.as_labels
-    else:
-        raise ValueError(f"{name} = {label!r} is not an integer label")
+    """``label`` as an int, under the input rules of ``_checks`` (bools and floats refused)."""
+    if not _is_int(label):
+        raise ValueError(f"{name} must be an integer label, got {label!r}")
     if not 0 <= label < num_labels:
         raise ValueError(f"{name} = {label} is out of range: labels must be in [0, {num_labels})")
     if label == blank:
         raise ValueError(f"{name} is the blank ({blank}), which is not a label of the language model")
-    return label
+    return int(label)
 
 
 def _check_sequence(name, sequence, num_labels, blank):
     """``sequence`` as a tuple of int labels, or ValueError naming ``name`` and the bad position."""
-    if isinstance(sequence, np.ndarray):
-        if sequence.ndim != 1:
-            raise ValueError(f"{name} must be a 1-D sequence of labels, got an array of shape {sequence.shape}")
-        sequence = sequence.tolist()
-    elif not isinstance(sequence, (list, tuple, range)):
-        raise ValueError(f"{name} must be a sequence of integer labels (a list, tuple or 1-D array), "
-                         f"got {type(sequence).__name__}")
-    return tuple(_check_label(f"{name}[{i}]", label, num_labels, blank) for i, label in enumerate(sequence))
+    return tuple(as_labels(name, sequence, num_labels, forbidden=blank).tolist())
 
 
 class NGram:
@@ -88,12 +76,7 @@ class NGram:
         if isinstance(k, (bool, np.bool_)) or not isinstance(k, numbers.Real) or not (0 < k < math.inf):
             raise ValueError(f"k must be a finite number > 0 (the add-k pseudo-count), got {k!r}")
         self.k = float(k)
-        if blank is not None:
-            if isinstance(blank, (bool, np.bool_)) or not isinstance(blank, numbers.Integral) \
-                    or not 0 <= blank < self.num_labels:
-                raise ValueError(f"blank must be None or an integer in [0, {self.num_labels}), got {blank!r}")
-            blank = int(blank)
-        self.blank = blank
+        self.blank = None if blank is None else check_blank(blank, self.num_labels)
         self.vocabulary = self.num_labels - (blank is not None)      # V, the labels the model predicts
         self.counts = {}                                              # context tuple -> counts (num_labels,)
         self._rows = {}                                               # context tuple -> log-probabilities
@@ -101,8 +84,8 @@ class NGram:
     def fit(self, sequences):
         """Count the n-grams of ``sequences`` (an iterable of label sequences), replacing earlier counts.
 
-        Returns the model. A label out of range, a bool, a non-integer label or the blank raises a
-        ValueError naming ``sequences[i][j]``.
+        Returns the model. Labels follow the input rules of ``rnnbook._checks`` (integers, no bools or
+        floats, in range, not the blank); a bad one raises a ValueError naming ``sequences[i][j]``.
         """
         if isinstance(sequences, (str, bytes, dict, set)) or not hasattr(sequences, "__iter__"):
             raise ValueError(f"sequences must be an iterable of label sequences, got {type(sequences).__name__}")
