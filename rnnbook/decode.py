@@ -22,6 +22,7 @@ import numpy as np
 
 from rnnbook._checks import as_int, as_labels, as_matrix, check_blank, check_log_probs
 from rnnbook.ctc import collapse
+from rnnbook.lm import NGram
 
 
 def _check_log_probs(log_probs, blank):
@@ -106,7 +107,6 @@ def _check_weights(lm, lm_weight, insertion_bonus, num_classes, blank):
     else:
         if not callable(getattr(lm, "log_prob", None)):
             raise ValueError(f"lm must have a method log_prob(history, label), got {type(lm).__name__}")
-        from rnnbook.lm import NGram
         if isinstance(lm, NGram):
             if lm.num_labels != num_classes:
                 raise ValueError(f"lm is over {lm.num_labels} labels but log_probs has {num_classes} classes")
@@ -168,7 +168,6 @@ def prefix_beam_search(log_probs, beam_width, blank=0, lm=None, lm_weight=0.0, i
     beam_width = as_int("beam_width", beam_width, minimum=1)
     num_classes = log_probs.shape[1]
     use_lm, lm_weight, insertion_bonus = _check_weights(lm, lm_weight, insertion_bonus, num_classes, blank)
-    from rnnbook.lm import NGram
     ngram = use_lm and isinstance(lm, NGram)
 
     # Every frame scores a grid of candidates, one row per beam prefix: column 0 keeps the prefix, column
