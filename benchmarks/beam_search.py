@@ -16,9 +16,9 @@ anything is timed.
 
 Inputs look like the recognizer's outputs on digit strips: T = 30..60 frames of C = 11 classes (blank
 0 and ten digits), each frame a Dirichlet draw (concentration 0.5: peaky, as a trained network's).
-For every width each repeat times both searches on all the strips, alternating which runs first; the
-ratio is of the medians over repeats. Timings share the machine with whatever else runs: the load
-average is printed with them.
+For every width each repeat times every search on all the strips (CPU time of this thread), alternating
+which runs first; the ratio is of the medians over repeats. The machine may be shared: the load
+average is printed with the timings.
 """
 import os
 
@@ -93,10 +93,12 @@ def strips(count, seed=0):
 
 
 def seconds(search, inputs, width):
-    start = time.perf_counter()
+    """CPU time of this thread to decode every input: the time other processes take the core away
+    does not count (on a shared, loaded machine wall-clock ratios swing by a factor of two)."""
+    start = time.thread_time()
     for log_probs in inputs:
         search(log_probs, width)
-    return time.perf_counter() - start
+    return time.thread_time() - start
 
 
 def main(argv=None):
@@ -120,7 +122,7 @@ def main(argv=None):
 
     frames = sum(len(log_probs) for log_probs in inputs)
     print(f"{len(inputs)} strips, {frames} frames of {NUM_CLASSES} classes; median of {args.repeats} "
-          f"repeats; 1 thread; load average before: {os.getloadavg()[0]:.2f}")
+          f"repeats; CPU ms of 1 thread; load average before: {os.getloadavg()[0]:.2f}")
     print("'former': the library's own pure-Python search before it was vectorized (scalar math instead of "
           "np.logaddexp; tests/test_decode.py), for reference")
     print(f"{'width':>5}  {'pure ms':>9}  {'former ms':>9}  {'library ms':>10}  {'speed-up':>8}  "

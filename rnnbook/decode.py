@@ -189,51 +189,53 @@ def prefix_beam_search(log_probs, beam_width, blank=0, lm=None, lm_weight=0.0, i
 
     columns = num_classes + 1
     constant_row = np.array([0.0] + [insertion_bonus] * num_classes)
-    # The beam, best first: its prefixes and, per prefix, log ends_blank, log ends_label, their logaddexp
-    # ctc_total, its bonus (lm_weight * log P_lm + insertion_bonus * length), and its last label. The
-    # empty prefix's "last label" is C - 1, a stand-in that changes nothing: its ends_label is -inf and
-    # its ends_blank equals its ctc_total, so the "a-a" -> "aa" entry written for it is the one there.
+    # The beam, best first: its prefixes, their last labels and, per prefix, a column of ``state``:
+    # log ends_blank, log ends_label, their logaddexp (the CTC part of the score) and the bonus
+    # (lm_weight * log P_lm + insertion_bonus * length). The empty prefix's "last label" is C - 1, a
+    # stand-in that changes nothing: its ends_label is -inf and its ends_blank equals its CTC total, so
+    # the "a-a" -> "aa" entry written for it is the one already there.
     prefixes = [()]
-    ends_blank, ends_label, ctc_total = np.zeros(1), np.full(1, -math.inf), np.zeros(1)
-    bonus, last = np.zeros(1), np.full(1, num_classes - 1)
+    last = np.array([num_classes - 1])
+    state = np.array([[0.0], [-math.inf], [0.0], [0.0]])
+    beam_rows = np.arange(beam_width)
     into, out_of = [], []     # flat grid positions: prefix i's "keep" entry, its parent's "append" entry
     for frame in log_probs:
         B = len(prefixes)
+        ends_blank, ends_label, ctc_total, bonus = state
         last_prob = frame[last]
-        grid = np.empty((B, columns))                   # log ends_label of every candidate
-        # keep the prefix by repeating its last label ("aa" -> "a")
+        # the same four quantities for every candidate; the grid of log ends_label is candidates[1]
+        candidates = np.empty((4, B, columns))
+        grid = candidates[1]
+        # keep the prefix by a blank (it now ends in a blank) ...
+        candidates[0] = -math.inf
+        np.add(ctc_total, frame[blank], out=candidates[0, :, 0])
+        # ... or by repeating its last label ("aa" -> "a")
         np.add(ends_label, last_prob, out=grid[:, 0])
         # append class k to the whole prefix; its own last label only after a blank ("a-a" -> "aa")
         np.add(ctc_total[:, None], frame, out=grid[:, 1:])
-        grid[np.arange(B), last + 1] = ends_blank + last_prob
+        grid[beam_rows[:B], last + 1] = ends_blank + last_prob
         grid[:, blank + 1] = -math.inf
         # a prefix whose parent is in the beam is also reached from it: merge, and drop the duplicate
         flat = grid.reshape(-1)
         if into:
             flat[into] = np.logaddexp(flat[into], flat[out_of])
             flat[out_of] = -math.inf
-        # keep the prefix by a blank (it now ends in a blank); the total of a kept prefix
-        stay_blank = ctc_total + frame[blank]
-        ctc = grid.copy()
-        ctc[:, 0] = np.logaddexp(stay_blank, grid[:, 0])
-        added = np.array([appended_row(prefix) for prefix in prefixes]) if use_lm else constant_row
-        bonuses = (bonus[:, None] + added).reshape(-1)
-        scores = ctc.reshape(-1) + bonuses
+        candidates[2] = grid
+        np.logaddexp(candidates[0, :, 0], grid[:, 0], out=candidates[2, :, 0])
+        np.add(bonus[:, None], np.array([appended_row(p) for p in prefixes]) if use_lm else constant_row,
+               out=candidates[3])
+        candidates = candidates.reshape(4, -1)
+        scores = candidates[2] + candidates[3]
         chosen = _best(scores, beam_width, lambda i: prefixes[i // columns] if i % columns == 0
                        else prefixes[i // columns] + (i % columns - 1,))
         if not chosen.size:      # every candidate scored -inf: only an lm giving -inf can do that
             return []
-        # the survivors
-        row, column = np.divmod(chosen, columns)
-        kept = column == 0
-        prefixes = [prefixes[r] if c == 0 else prefixes[r] + (c - 1,)
-                    for r, c in zip(row.tolist(), column.tolist())]
-        ends_blank = np.where(kept, stay_blank[row], -math.inf)
-        ends_label = flat[chosen]
-        ctc_total = ctc.reshape(-1)[chosen]
-        bonus = bonuses[chosen]
-        last = np.where(kept, last[row], column - 1)
+        # the survivors: flat index r * (C + 1) + c is prefix r kept (c = 0) or with class c - 1 appended
+        state = candidates[:, chosen]
         scores = scores[chosen]
+        prefixes = [prefixes[r] if c == 0 else prefixes[r] + (c - 1,)
+                    for r, c in (divmod(i, columns) for i in chosen.tolist())]
+        last = np.array([prefix[-1] if prefix else num_classes - 1 for prefix in prefixes])
         position = {prefix: i for i, prefix in enumerate(prefixes)}
         into, out_of = [], []
         for i, prefix in enumerate(prefixes):
