@@ -11,6 +11,7 @@ generator                 what it is for                                        
 ``delayed_copy``          a long dependency with a target at every step            §4.4, §5.7
 ``synthetic_utterances``  order-synchronous targets with a known frame alignment   §6.2, §7.5
 ``digit_strips``          a real OCR-like task: handwritten digits side by side    §6.3, §9
+``code_book``             digit strings with structure, for a language model       §9.11, ch. 11
 ========================  =======================================================  ==============
 """
 from collections import namedtuple
@@ -206,7 +207,8 @@ def digit_strip_source_indices(split):
     return _digit_source(split)[2]
 
 
-def digit_strips(n, min_digits=3, max_digits=6, split="train", seed=0, min_gap=0, max_gap=3, noise=0.05):
+def digit_strips(n, min_digits=3, max_digits=6, split="train", seed=0, min_gap=0, max_gap=3, noise=0.05,
+                 vocabulary=None):
     """Digit strips: handwritten 8x8 digits side by side, read column by column (§6.3, chapter 9/11).
 
     Each strip holds L ~ U{min_digits..max_digits} digits drawn at random from the ``split``'s source
@@ -220,6 +222,11 @@ def digit_strips(n, min_digits=3, max_digits=6, split="train", seed=0, min_gap=0
     so test strips show digit images never seen in training (not necessarily unseen writers: the data
     set has no writer ids).
 
+    ``vocabulary`` (optional): a list of digit strings (each a sequence of ints 0..9 or a string of
+    digits, e.g. from ``code_book``). Each strip then reads one of them, drawn uniformly, instead of
+    L random digits (``min_digits`` and ``max_digits`` are not used): strings with a structure that a
+    language model can learn (chapter 11). Without it the strips are the same as before the option.
+
     Returns a list of n ``Strip(image (8, W), digits (L,), spans [(start, end)] * L)``.
     """
     n = as_int("n", n, minimum=1)
@@ -227,11 +234,20 @@ def digit_strips(n, min_digits=3, max_digits=6, split="train", seed=0, min_gap=0
     min_gap, max_gap = _int_range("min_gap", min_gap, "max_gap", max_gap, minimum=0)
     _check_noise(noise)
     images, labels, _ = _digit_source(split)
+    by_digit = None
+    if vocabulary is not None:
+        vocabulary = _check_vocabulary(vocabulary)
+        by_digit = [np.flatnonzero(labels == d) for d in range(10)]
     rng = np.random.default_rng(seed)
     strips = []
     for _ in range(n):
-        L = int(rng.integers(min_digits, max_digits + 1))
-        picks = rng.integers(0, len(labels), size=L)
+        if by_digit is None:
+            L = int(rng.integers(min_digits, max_digits + 1))
+            picks = rng.integers(0, len(labels), size=L)
+        else:
+            string = vocabulary[int(rng.integers(0, len(vocabulary)))]
+            L = len(string)
+            picks = np.array([by_digit[d][rng.integers(0, len(by_digit[d]))] for d in string], dtype=np.int64)
         gaps = rng.integers(min_gap, max_gap + 1, size=L + 1)
         width = 8 * L + int(gaps.sum())
         image = np.zeros((8, width))
@@ -245,6 +261,47 @@ def digit_strips(n, min_digits=3, max_digits=6, split="train", seed=0, min_gap=0
         image = np.clip(image + noise * rng.standard_normal(image.shape), 0.0, 1.0)
         strips.append(Strip(image, labels[picks], spans))
     return strips
+
+
+def _check_vocabulary(vocabulary):
+    """``vocabulary`` as a list of int64 arrays of digits 0..9, or ValueError naming the bad entry."""
+    if isinstance(vocabulary, (str, bytes)) or not hasattr(vocabulary, "__len__") or len(vocabulary) == 0:
+        raise ValueError(f"vocabulary must be a non-empty list of digit strings, got {vocabulary!r}")
+    checked = []
+    for i, string in enumerate(vocabulary):
+        if isinstance(string, str):
+            if not string.isdigit() or not string.isascii():
+                raise ValueError(f"vocabulary[{i}] = {string!r} must hold only the digits 0-9")
+            string = [int(c) for c in string]
+        digits = np.asarray(string)
+        if digits.ndim != 1 or digits.size == 0 or digits.dtype.kind not in "iu" \
+                or digits.min() < 0 or digits.max() > 9:
+            raise ValueError(f"vocabulary[{i}] must be a non-empty sequence of digits 0..9, got {string!r}")
+        checked.append(digits.astype(np.int64))
+    return checked
+
+
+def code_book(n_codes=20, min_digits=4, max_digits=6, seed=0):
+    """A small vocabulary of distinct random digit strings ("codes"), for ``digit_strips(vocabulary=...)``.
+
+    Code i has L_i ~ U{min_digits..max_digits} uniform random digits. Strips that read only these codes
+    follow a structure a character n-gram (``rnnbook.lm.NGram``) learns from the training strings: after
+    a few digits the rest of a code is nearly determined. Returns a list of n_codes int64 arrays.
+    """
+    n_codes = as_int("n_codes", n_codes, minimum=1)
+    min_digits, max_digits = _int_range("min_digits", min_digits, "max_digits", max_digits, minimum=1)
+    possible = sum(10 ** L for L in range(min_digits, max_digits + 1))
+    if n_codes > possible:
+        raise ValueError(f"n_codes = {n_codes} distinct codes do not exist with {min_digits} to "
+                         f"{max_digits} digits (there are {possible})")
+    rng = np.random.default_rng(seed)
+    codes, seen = [], set()
+    while len(codes) < n_codes:
+        code = rng.integers(0, 10, size=int(rng.integers(min_digits, max_digits + 1)))
+        if tuple(code) not in seen:
+            seen.add(tuple(code))
+            codes.append(code.astype(np.int64))
+    return codes
 
 
 def pad_strips(strips, pad_label=-1):

@@ -189,3 +189,50 @@ def test_adding_problem_baseline_error_is_about_one_sixth():
     # Documented: always answering 1.0 leaves a mean squared error of about 1/6 (var of a sum of 2 U(0,1)).
     _, y = data.adding_problem(20000, 10, seed=0)
     assert abs(((y - 1.0) ** 2).mean() - 1 / 6) < 0.01
+
+
+def test_code_book_is_distinct_and_deterministic():
+    codes = data.code_book(25, min_digits=3, max_digits=5, seed=4)
+    assert len(codes) == 25 and len({tuple(c) for c in codes}) == 25
+    assert all(c.dtype == np.int64 and 3 <= len(c) <= 5 and c.min() >= 0 and c.max() <= 9 for c in codes)
+    assert_same(codes, data.code_book(25, min_digits=3, max_digits=5, seed=4))
+    with pytest.raises(AssertionError):
+        assert_same(codes, data.code_book(25, min_digits=3, max_digits=5, seed=5))
+    with pytest.raises(ValueError, match="n_codes"):
+        data.code_book(11, min_digits=1, max_digits=1)
+
+
+@pytest.mark.parametrize("vocabulary", [[[4, 0, 2], [9, 9]], ["402", "99"]], ids=["lists", "strings"])
+def test_digit_strips_from_a_vocabulary_read_only_its_strings(vocabulary):
+    digits = load_digits()
+    strips = data.digit_strips(40, split="test", seed=3, noise=0.0, vocabulary=vocabulary)
+    read = {tuple(s.digits) for s in strips}
+    assert read == {(4, 0, 2), (9, 9)}
+    for s in strips:
+        for (start, end), digit in zip(s.spans, s.digits):
+            piece = s.image[:, start:end]
+            # the image drawn for each digit is a test-block image of that digit
+            matches = [i for i in data.digit_strip_source_indices("test")
+                       if np.array_equal(digits.images[i] / 16, piece)]
+            assert matches and all(digits.target[i] == digit for i in matches)
+    assert_same(strips, data.digit_strips(40, split="test", seed=3, noise=0.0, vocabulary=vocabulary))
+
+
+def test_digit_strips_without_vocabulary_are_unchanged():
+    # the vocabulary option draws nothing from the random stream when it is not used
+    assert_same(data.digit_strips(6, seed=9), data.digit_strips(6, seed=9, vocabulary=None))
+    first = data.digit_strips(1, seed=0)[0]
+    assert first.digits.tolist() == data.digit_strips(1, seed=0)[0].digits.tolist()
+
+
+@pytest.mark.parametrize("vocabulary, message", [
+    ([], "non-empty list"),
+    ("123", "non-empty list"),
+    ([[1, 2], [3, 10]], r"vocabulary\[1\]"),
+    ([[1, 2], []], r"vocabulary\[1\]"),
+    (["12a"], r"vocabulary\[0\]"),
+    ([[1.0, 2.0]], r"vocabulary\[0\]"),
+])
+def test_digit_strips_refuse_a_bad_vocabulary(vocabulary, message):
+    with pytest.raises(ValueError, match=message):
+        data.digit_strips(2, vocabulary=vocabulary)
