@@ -19,9 +19,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from rnnbook.grading import autograder, report, sandbox
+from rnnbook.grading import autograder, questions, report, sandbox
 from rnnbook.grading.__main__ import main
-from test_adversarial import HOOKS_OFF
+from test_adversarial import GUARDS_OFF
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTION = ROOT / "solutions" / "lab4_ctc_decoding.ipynb"
@@ -143,16 +143,17 @@ def test_the_zip_is_what_gradescope_accepts(zip_path):
 def test_an_honest_and_a_stub_submission(zip_path, tmp_path):
     honest, stdout = run_autograder(gradescope_root(tmp_path / "honest", zip_path,
                                                     {"lab4_ctc_decoding.ipynb": SOLUTION.read_text()}))
-    assert honest["score"] == 5 and [t["score"] for t in honest["tests"]] == [1, 4]
-    assert [t["max_score"] for t in honest["tests"]] == [1, 4] and {t["visibility"] for t in honest["tests"]} == {"visible"}
-    assert "lab4_ctc_decoding.ipynb: 5 / 5 points (graded)" in stdout
+    points = [q.points for q in questions.load("lab4")]
+    assert honest["score"] == sum(points) and [t["score"] for t in honest["tests"]] == points
+    assert [t["max_score"] for t in honest["tests"]] == points and {t["visibility"] for t in honest["tests"]} == {"visible"}
+    assert f"lab4_ctc_decoding.ipynb: {sum(points):g} / {sum(points):g} points (graded)" in stdout
     stub, _ = run_autograder(gradescope_root(tmp_path / "stub", zip_path, {"my lab.ipynb": STUB.read_text()}))
     assert stub["score"] == 0 and all(t["output"] == "not implemented" for t in stub["tests"])
 
 
 def test_a_hostile_submission_gets_its_honest_worth_and_no_seed(zip_path, tmp_path):
     """q1 is the solution's; q2 tries to leak the seed into its feedback and to write its own results,
-    also at definition time, with the Python guards switched off. Honest worth: q1's one point."""
+    also at definition time, with the Python guards switched off. Honest worth: every question but q2."""
     root = tmp_path / "hostile" / "autograder"
     grab = f"""
 import json, os
@@ -171,13 +172,14 @@ for path in ({str(root / "results" / "results.json")!r}, "/autograder/results/re
     nb = nbformat.read(SOLUTION, as_version=4)
     cell = next(c for c in nb.cells if c.cell_type == "code" and "def prefix_beam_search(" in c.source)
     cell.source = ("import sys\ndef prefix_beam_search(log_probs, beam_width, blank=0):\n" +
-                   "".join(f"    {line}\n" for line in (HOOKS_OFF + grab + "raise RuntimeError(str(found))").splitlines()))
+                   "".join(f"    {line}\n" for line in (GUARDS_OFF + grab + "raise RuntimeError(str(found))").splitlines()))
     # the class body gives the harness its isinstance back, so that the notebook's q1 still counts
-    at_definition_time = HOOKS_OFF + grab + "del harness.isinstance"
+    at_definition_time = GUARDS_OFF + grab + "del sys.modules['__main__'].isinstance"
     nb.cells.append(nbformat.v4.new_code_cell("import sys\nclass AtDefinitionTime:\n" +
                                               "".join(f"    {line}\n" for line in at_definition_time.splitlines())))
     results, _ = run_autograder(gradescope_root(tmp_path / "hostile", zip_path, {"lab4.ipynb": nbformat.writes(nb)}))
-    assert results["score"] == 1 and [t["score"] for t in results["tests"]] == [1, 0], results
+    worth = [0 if q.id == "q2" else q.points for q in questions.load("lab4")]
+    assert results["score"] == sum(worth) and [t["score"] for t in results["tests"]] == worth, results
     assert str(SEED) not in json.dumps(results) and "hacked" not in json.dumps(results)
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from rnnbook.grading import classreport, grader, sandbox
+from rnnbook.grading import classreport, grader, questions, sandbox
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTION = ROOT / "solutions" / "lab4_ctc_decoding.ipynb"
@@ -20,6 +20,8 @@ STUB = ROOT / "labs" / "lab4_ctc_decoding.ipynb"
 # an honest solution there); the one hanging submission pays it once.
 LIMITS = sandbox.Limits(wall_seconds=8)
 QUIET = open(os.devnull, "w")
+POINTS = {q.id: q.points for q in questions.load("lab4")}
+FULL = sum(POINTS.values())
 
 
 def variant(**functions):
@@ -114,13 +116,13 @@ def test_the_numbers_match_the_gradebook(graded):
     assert overview["status graded"] == str(len(CLASS) - 1) and overview["status invalid"] == "1"
     assert float(overview["mean total"]) == pytest.approx(statistics.mean(totals), abs=0.005)
     assert float(overview["median total"]) == pytest.approx(statistics.median(totals), abs=0.005)
-    assert overview["full marks"] == str(sum(t == 5 for t in totals)) == "3"
+    assert overview["full marks"] == str(sum(t == FULL for t in totals)) == "3"
 
-    bins = [0] * 10   # ten bins of half a point over 0..5, the last one closed
+    bins = [0] * 10   # ten equal bins over 0..FULL, the last one closed
     for t in totals:
-        bins[min(int(t * 2), 9)] += 1
+        bins[min(int(t / FULL * 10), 9)] += 1
     assert [int(c) for c in column(page.tables["hist-total"], "submissions").values()] == bins
-    for q, points in (("q1", 1), ("q2", 4)):
+    for q, points in POINTS.items():
         scores = [float(row[q]) for row in book.values()]
         counts = [0] * 10
         for s in scores:
@@ -140,7 +142,7 @@ def test_failures_are_grouped_and_troubles_listed(graded):
     assert q2 == {"not implemented": "2", "timed out": "1", "raised IndexError": "1",
                   "the process exited before finishing": "1"}, q2
     # each group's count is the gradebook's number of graded submissions that lost points there
-    lost = sum(float(r["q2"]) < 4 for r in book.values() if r["status"] == "graded")
+    lost = sum(float(r["q2"]) < POINTS["q2"] for r in book.values() if r["status"] == "graded")
     assert sum(map(int, q2.values())) == lost
 
     troubles = {(row[0], row[2]): row for row in page.tables["troubles"][1:]}
@@ -166,7 +168,7 @@ def test_the_page_is_self_contained_and_accessible(graded):
     assert text.count("<table") == text.count("<caption>") == len(page.tables)
     assert all(table[0] and all(re.match(r"\S", h) for h in table[0]) for table in page.tables.values())
     assert text.count('<th scope="col">') >= 2 * len(page.tables)
-    assert len(page.svgs) == 3
+    assert len(page.svgs) == 1 + len(POINTS)   # the totals and each question
     for attrs, title in page.svgs:
         assert attrs["role"] == "img" and attrs["aria-labelledby"].endswith("-alt")
         assert re.search(r"\d+–\d+(\.\d+)?: \d+", title), title    # the counts in words

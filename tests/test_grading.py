@@ -22,6 +22,7 @@ from rnnbook.grading.selfcheck import run_public
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = sorted((ROOT / "solutions").glob("lab*.ipynb"))
 FAST = sandbox.Limits(wall_seconds=20)
+FULL_LAB4 = sum(q.points for q in questions.load("lab4"))
 
 
 def lab_id(path):
@@ -172,9 +173,10 @@ def test_gradebook_keeps_rows_skips_graded_and_regrades_on_request(tmp_path):
         grader.grade_submission = original
     with open(out / "gradebook.csv", newline="") as f:
         table = list(csv.DictReader(f))
-    assert [(r["submission"], r["total"]) for r in table] == [("a.ipynb", "0"), ("b.ipynb", "5")]
+    points = [q.points for q in questions.load("lab4")]
+    assert [(r["submission"], r["total"]) for r in table] == [("a.ipynb", "0"), ("b.ipynb", f"{sum(points):g}")]
     results = json.loads((out / "results" / "b.json").read_text())
-    assert results["score"] == 5 and [t["score"] for t in results["tests"]] == [1, 4]
+    assert results["score"] == sum(points) and [t["score"] for t in results["tests"]] == points
 
 
 def test_every_submission_gets_its_own_reports_whatever_its_path(tmp_path):
@@ -183,10 +185,11 @@ def test_every_submission_gets_its_own_reports_whatever_its_path(tmp_path):
     (subs / "alice" / "lab4.ipynb").write_bytes((ROOT / "solutions" / "lab4_ctc_decoding.ipynb").read_bytes())
     (subs / "alice__lab4.ipynb").write_bytes((ROOT / "labs" / "lab4_ctc_decoding.ipynb").read_bytes())
     grader.grade_folder("lab4", subs, out, jobs=2, limits=FAST, stream=open(os.devnull, "w"))
-    assert json.loads((out / "results" / "alice" / "lab4.json").read_text())["score"] == 5
+    full = sum(q.points for q in questions.load("lab4"))
+    assert json.loads((out / "results" / "alice" / "lab4.json").read_text())["score"] == full
     assert json.loads((out / "results" / "alice__lab4.json").read_text())["score"] == 0
-    assert "5 / 5 points" in (out / "feedback" / "alice" / "lab4.txt").read_text()
-    assert "0 / 5 points" in (out / "feedback" / "alice__lab4.txt").read_text()
+    assert f"{full:g} / {full:g} points" in (out / "feedback" / "alice" / "lab4.txt").read_text()
+    assert f"0 / {full:g} points" in (out / "feedback" / "alice__lab4.txt").read_text()
 
 
 def test_a_failed_write_leaves_the_old_gradebook_whole(tmp_path, monkeypatch):
@@ -209,7 +212,7 @@ def test_command_line_release_and_grade(tmp_path):
                            str(tmp_path / "out"), "--seed", "7", "--jobs", "2", "--timeout", "20"],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert "1/1 alice.ipynb" in done.stderr and "mean total 5.00 / 5" in done.stderr
+    assert "1/1 alice.ipynb" in done.stderr and f"mean total {FULL_LAB4:.2f} / {FULL_LAB4:g}" in done.stderr
     done = subprocess.run([sys.executable, "-m", "rnnbook.grading", "release", "--labs", str(tmp_path / "labs")],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and len(list((tmp_path / "labs").glob("lab*.ipynb"))) == 5
@@ -239,3 +242,16 @@ def test_every_case_names_its_inputs_and_what_it_probes(lab):
         for case in list(q.public) + q.hidden_cases(lab, 0):
             assert set(required) <= set(case.inputs) <= set(names), (q.id, case.name, sorted(case.inputs))
             assert case.probes, (q.id, case.name)
+
+
+def test_the_language_model_question_is_graded_against_the_library_search_with_its_ngram():
+    """Lab 4 q3 hands the student a bigram as a table (no object crosses into the sandbox); the reference
+    runs rnnbook.decode.prefix_beam_search on that table, which must be the n-gram itself."""
+    from rnnbook import decode
+    from rnnbook.grading.questions import lab4
+    from rnnbook.lm import NGram
+    lm = NGram(order=2, num_labels=4, k=0.5, blank=0).fit([[1, 2, 3], [2, 3], [3, 1, 1]])
+    log_probs = questions.random_log_probs(np.random.default_rng(0), 7, 4)
+    for weight, bonus in ((0.0, 0.0), (0.7, 0.3), (2.0, -1.0)):
+        assert lab4.prefix_beam_search_lm(log_probs, 5, lab4.bigram_table(lm), weight, bonus) == \
+            decode.prefix_beam_search(log_probs, 5, lm=lm, lm_weight=weight, insertion_bonus=bonus)

@@ -43,7 +43,7 @@ def edited(path, old, new):
 @pytest.mark.parametrize("old, new, found", [
     ("## q2 (4 points): prefix", "## q2 (5 points): prefix", "heading '## q2 (5 points)"),
     ("## q1 (1 point): greedy (best path) decoding", "## q1 (1 point): greedy", "differs from the grader's"),
-    ("## q2 (4 points)", "## q3 (4 points)", "the notebook's questions are ['q1', 'q3']"),
+    ("## q2 (4 points)", "## q3 (4 points)", "the notebook's questions are ['q1', 'q3', 'q3']"),
     ("def ctc_greedy(log_probs, blank=0):", "def greedy(log_probs, blank=0):", "no function ctc_greedy"),
     ("def ctc_greedy(log_probs, blank=0):", "def ctc_greedy(log_probs, blank):", "other parameters"),
     ('check("lab4", "q2", globals())', 'check("lab4", "q1", globals())', "the notebook's self-checks are"),

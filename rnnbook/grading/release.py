@@ -1,7 +1,7 @@
 """Generate the student notebooks in labs/ from the one source of each lab in solutions/.
 
-Each question's heading ("## q2 (3 points): forward variables (log alpha)") is written from the lab's
-question set (questions/labN.py, the one home of question names and points) into solutions/ first, so a
+Each question's heading ("## q2 (3 points): forward variables (log alpha)") and the lab's points line
+("Points: q1 1, q2 3, ... (12 in total).") are written from the lab's question set (questions/labN.py, the one home of question names and points) into solutions/ first, so a
 renamed or re-weighted question reaches the notebook, the self-check and the grader at once. Then, inside
 code cells, every ``### BEGIN SOLUTION`` ... ``### END SOLUTION`` region (markers included) becomes
 ``# your code here`` and ``raise NotImplementedError`` at the marker's indentation. Outputs and execution
@@ -19,6 +19,7 @@ from . import questions
 BEGIN = re.compile(r"^(\s*)### BEGIN SOLUTION\s*$")
 END = re.compile(r"^\s*### END SOLUTION\s*$")
 HEADING = re.compile(r"^## (q\d+)\b")
+POINTS = re.compile(r"^Points: q\d.*$", re.M)   # the lab's summary line, "Points: q1 1, q2 4 (5 in total)."
 PROJECT = Path(__file__).resolve().parents[2]
 
 
@@ -72,9 +73,20 @@ def question_cells(nb):
     return found
 
 
+def points_line(lab):
+    """"Points: q1 1, q2 4 (5 in total).", the summary line a lab's introduction carries."""
+    qs = questions.load(lab)
+    return f"Points: {', '.join(f'{q.id} {q.points:g}' for q in qs)} ({sum(q.points for q in qs):g} in total)."
+
+
 def write_headings(nb, lab):
-    """Set the first line of each question cell of ``nb`` to the question's heading; return whether any changed."""
+    """Set the first line of each question cell of ``nb`` to the question's heading, and the lab's points line
+    to ``points_line``; return whether anything changed."""
     changed = False
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" and POINTS.search(cell.source):
+            source = POINTS.sub(points_line(lab), cell.source)
+            cell.source, changed = source, changed or source != cell.source
     for question_id, cell in question_cells(nb):
         first, newline, rest = cell.source.partition("\n")
         heading = questions.question(lab, question_id).heading
@@ -108,6 +120,8 @@ def disagreements(nb, lab):
                         f"{[q.id for q in expected]}")
     problems += [f"heading {text!r} differs from the grader's {q.heading!r}"
                  for (_, text), q in zip(headings, expected) if text != q.heading]
+    problems += [f"{line!r} differs from the grader's {points_line(lab)!r}" for cell in nb.cells
+                 if cell.cell_type == "markdown" for line in POINTS.findall(cell.source) if line != points_line(lab)]
     defined, checks, current = {}, [], None
     for cell in nb.cells:
         match = HEADING.match(cell.source) if cell.cell_type == "markdown" else None
