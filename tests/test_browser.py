@@ -58,8 +58,14 @@ USELESS_ALT = re.compile(r"(^$|\.(png|jpe?g|svg|gif)$|^_images/|^(figure|image|p
 def _toc_pages():
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
     pages = [toc["root"]]
+
+    def add(entries):
+        for entry in entries:
+            pages.append(entry["file"])
+            add(entry.get("sections", []))     # a chapter's further pages (chapter 9 has two)
+
     for part in toc["parts"]:
-        pages += [entry["file"] for entry in part["chapters"]]
+        add(part["chapters"])
     return pages
 
 
