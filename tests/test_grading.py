@@ -12,11 +12,11 @@ import nbformat
 import numpy as np
 import pytest
 
-from rnnbook.grading import check, gradebook, grader, questions, release, sandbox
-from rnnbook.grading.plaindata import encode
+from rnnbook.grading import check, grader, questions, release, sandbox
 from rnnbook.grading.atomicwrite import atomic_write_text
 from rnnbook.grading.compare import compare
 from rnnbook.grading.extract import InvalidSubmission, extract
+from rnnbook.grading.plaindata import encode
 from rnnbook.grading.selfcheck import run_public
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,6 +1,5 @@
 """``python -m rnnbook.grading walls``: each wall's probe says whether it holds here, and notices a wall taken down."""
 import io
-import os
 
 import pytest
 

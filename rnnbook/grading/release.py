@@ -1,8 +1,11 @@
 """Generate the student notebooks in labs/ from the one source of each lab in solutions/.
 
 Each question's heading ("## q2 (3 points): forward variables (log alpha)") and the lab's points line
-("Points: q1 1, q2 3, ... (12 in total).") are written from the lab's question set (questions/labN.py, the one home of question names and points) into solutions/ first, so a
-renamed or re-weighted question reaches the notebook, the self-check and the grader at once. Then, inside
+("Points: q1 1, q2 3, ... (12 in total).") are written from the lab's question set (questions/labN.py,
+the one home of question names and points) into solutions/ first, so a renamed or re-weighted question
+reaches the notebook, the self-check and the grader at once; ``disagreements`` names what else must
+match (order, self-check cells, the graded functions' signatures), and release refuses a notebook that
+does not. Then, inside
 code cells, every ``### BEGIN SOLUTION`` ... ``### END SOLUTION`` region (markers included) becomes
 ``# your code here`` and ``raise NotImplementedError`` at the marker's indentation. Outputs and execution
 counts are stripped and the notebook is written with fixed formatting, so releasing twice gives the same
