@@ -1,6 +1,4 @@
 """``python -m rnnbook.grading walls``: each wall's probe says whether it holds here, and notices a wall taken down."""
-import io
-
 import pytest
 
 from rnnbook.grading import sandbox, wallcheck, walls
@@ -18,17 +16,16 @@ def expected_here():
             "IPC namespace": None if user else False, "death with parent": True}
 
 
-def test_the_report_names_every_wall_and_what_this_machine_supports():
-    out = io.StringIO()
+def test_the_command_names_every_wall_and_what_this_machine_supports(capsys):
     expected = expected_here()
-    down = wallcheck.report(out)
-    text = out.getvalue()
+    status = main(["walls"])
+    text = capsys.readouterr().out
     held = {name: "DOES NOT HOLD" not in line for line in text.splitlines() for name in expected
             if line.startswith(name)}
     assert sorted(held) == sorted(expected), text
     assert {name: holds for name, holds in held.items() if expected[name] is not None} == \
         {name: holds for name, holds in expected.items() if holds is not None}, text
-    assert down == sum(not holds for holds in held.values())
+    assert status == (0 if all(held.values()) else 1)
 
 
 @pytest.mark.parametrize("name, wall_call", [("seccomp", "deny_outward_syscalls(*arch)"),
