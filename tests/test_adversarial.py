@@ -29,6 +29,9 @@ import pytest
 
 from rnnbook.grading import grader, questions, sandbox, walls
 
+# Whole submissions through the sandbox: minutes, not seconds; `make quick` leaves them out.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTION = ROOT / "solutions" / "lab4_ctc_decoding.ipynb"
 LIMITS = sandbox.Limits(wall_seconds=3, memory_bytes=1024 * 2**20, file_bytes=4 * 2**20)

@@ -23,6 +23,9 @@ from rnnbook.grading import autograder, questions, report, sandbox
 from rnnbook.grading.__main__ import main
 from test_adversarial import GUARDS_OFF
 
+# Whole submissions through the sandbox: minutes, not seconds; `make quick` leaves them out.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTION = ROOT / "solutions" / "lab4_ctc_decoding.ipynb"
 STUB = ROOT / "labs" / "lab4_ctc_decoding.ipynb"

@@ -13,6 +13,9 @@ import pytest
 
 from rnnbook.grading import classreport, grader, questions, sandbox
 
+# Whole submissions through the sandbox: minutes, not seconds; `make quick` leaves them out.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTION = ROOT / "solutions" / "lab4_ctc_decoding.ipynb"
 STUB = ROOT / "labs" / "lab4_ctc_decoding.ipynb"

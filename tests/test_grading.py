@@ -70,6 +70,47 @@ def test_extract_keeps_only_imports_functions_and_classes():
         extract(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import os\nx = 1")]))
 
 
+def test_extract_reads_notebooks_in_parallel_threads(monkeypatch):
+    """The grader extracts submissions in a thread pool. CPython 3.11's syntax-tree builder keeps its
+    recursion depth per interpreter, so two threads parsing at once could fail with "AST constructor
+    recursion depth mismatch" (cpython#106905): it happened to an honest lab 5 in `make test`. A garbage
+    collection that sleeps makes the two threads meet inside the parser every time."""
+    import gc
+    import threading
+    import time
+    nb = nbformat.read(SOLUTIONS[-1], as_version=4)
+    errors = []
+
+    def deep(levels, call):     # threads at different Python stack depths, as a pool's workers are
+        return call() if levels == 0 else deep(levels - 1, call)
+
+    def work(levels):
+        for _ in range(10):
+            try:
+                deep(levels, lambda: extract(nb))
+            except SystemError as exc:
+                errors.append(exc)
+                return
+
+    threshold = gc.get_threshold()
+
+    def pause(phase, info):
+        time.sleep(0.0001)          # lets the other thread run while this one is inside ast.parse
+
+    gc.set_threshold(50)
+    gc.callbacks.append(pause)
+    try:
+        threads = [threading.Thread(target=work, args=(levels,)) for levels in (3, 40)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        gc.callbacks.remove(pause)
+        gc.set_threshold(*threshold)
+    assert not errors, errors[0]
+
+
 def test_compare_names_the_difference():
     expected = np.arange(6.0).reshape(2, 3)
     assert compare(expected, expected + 1e-12) is None

@@ -12,6 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 LABS = sorted((ROOT / "labs").glob("lab*.ipynb"))
 
 
+@pytest.mark.slow                   # runs each released lab in a kernel; `make quick` leaves it out
 @pytest.mark.parametrize("path", LABS, ids=lambda p: p.stem)
 def test_released_lab_runs_and_self_checks_say_not_implemented(path):
     nb = nbformat.read(path, as_version=4)

@@ -4,6 +4,9 @@ import pytest
 from rnnbook.grading import sandbox, wallcheck, walls
 from rnnbook.grading.__main__ import main
 
+# Whole submissions through the sandbox: minutes, not seconds; `make quick` leaves them out.
+pytestmark = pytest.mark.slow
+
 WALLS = {wall.name: wall for wall in wallcheck.WALLS}
 
 

@@ -5,6 +5,7 @@ before any code runs, so a notebook's top-level statements never execute while g
 and shell lines (``%time``, ``!pip``) are not Python and become ``pass``.
 """
 import ast
+import threading
 from dataclasses import dataclass
 
 import nbformat
@@ -13,6 +14,10 @@ KEPT = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.C
 # Parsing takes the grader's own memory, up to some 600 bytes per character of code (10 MB of `x=1` lines
 # took 6 GB); a lab's answers fit in a few dozen KB.
 MAX_CODE_CHARS = 2**20
+# CPython 3.11 keeps the recursion depth of its syntax-tree builder in one place per interpreter, not per
+# thread: two grading threads parsing at once can fail with "SystemError: AST constructor recursion depth
+# mismatch" (python/cpython#106905), which cost an honest submission its marks. One parse at a time.
+_PARSING = threading.Lock()
 
 
 class InvalidSubmission(Exception):
@@ -63,7 +68,8 @@ def extract(nb):
     kept = []
     for number, cell in code_cells:
         try:
-            tree = ast.parse(_without_magics(cell.source))
+            with _PARSING:
+                tree = ast.parse(_without_magics(cell.source))
         except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
             notes.append(f"code cell {number} is not valid Python and was skipped "
                          f"({type(exc).__name__}: {getattr(exc, 'msg', exc)})")
