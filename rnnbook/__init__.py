@@ -11,7 +11,7 @@ Three row-wise helpers sit at the top level, over the last axis of any array:
 """
 import importlib
 
-__all__ = ["mlp", "rnn", "gated", "stability", "align", "ctc", "decode", "data", "plots", "explorer",
+__all__ = ["mlp", "rnn", "gated", "stability", "align", "ctc", "decode", "lm", "data", "plots", "explorer",
            "grading", "softmax", "log_softmax", "logsumexp"]
 
 _HELPERS = {"softmax", "log_softmax", "logsumexp"}      # functions of rnnbook._softmax

@@ -10,13 +10,24 @@ import re
 import numpy as np
 import pytest
 
-from rnnbook import align, ctc, gated, log_softmax, mlp, rnn, stability
+from rnnbook import align, ctc, decode, gated, log_softmax, mlp, rnn, stability
+from rnnbook.lm import NGram
 
 LOG_PROBS = log_softmax(np.random.default_rng(0).normal(size=(6, 4)))       # T=6 frames, C=4 classes
 BATCH = log_softmax(np.random.default_rng(1).normal(size=(5, 2, 4)))        # T=5, B=2, C=4
 RNN = rnn.init_params(3, 4, 2)
 MLP = mlp.init_params(3, 4, 2)
 X = np.random.default_rng(2).normal(size=(4, 3))                             # T=4 frames, D=3
+
+
+def fitted_ngram(sequences):
+    """NGram.fit, called on a fresh bigram over 4 labels."""
+    return NGram(2, 4).fit(sequences)
+
+
+def ngram_log_prob(history, label):
+    """NGram.log_prob of a bigram over 4 labels fitted to two sequences."""
+    return NGram(2, 4).fit([[1, 2], [3, 3]]).log_prob(history, label)
 
 
 def _list(generator_function):
@@ -60,6 +71,16 @@ ENTRIES = [
     (mlp.init_params, dict(D=3, H=4, K=2, seed=0), {"D": "size", "H": "size", "K": "size", "seed": "seed"}),
     (mlp.per_time_loss_and_grads, dict(params=MLP, x=X, targets=[0, 1, 1, 0]), {"targets": "labels"}),
     (mlp.loss_and_grads, dict(params=MLP, x=X, targets=[0, 1, 1, 0]), {"targets": "labels"}),
+    (decode.greedy, dict(log_probs=LOG_PROBS, blank=0), {"blank": "blank"}),
+    (decode.prefix_beam_search, dict(log_probs=LOG_PROBS, beam_width=3, blank=0),
+     {"beam_width": "size", "blank": "blank"}),
+    (decode.edit_distance, dict(reference=[1, 2, 3], hypothesis=[1, 3]),
+     {"reference": "labels", "hypothesis": "labels"}),
+    (decode.error_rate, dict(references=[[1, 2], [3, 3]], hypotheses=[[1, 2], [3, 1]]),
+     {"references": "batch", "hypotheses": "batch"}),
+    (NGram, dict(order=2, num_labels=4, blank=0), {"order": "size", "num_labels": "size", "blank": "blank"}),
+    (fitted_ngram, dict(sequences=[[1, 2], [3, 3]]), {"sequences": "batch"}),
+    (ngram_log_prob, dict(history=[1, 2], label=3), {"history": "labels", "label": "blank"}),
 ]
 
 # Public functions with no integer, size, label or blank argument under these rules. ctc.collapse and
@@ -104,7 +125,7 @@ def with_entry(good, argument, entry):
 
 def test_every_public_function_is_classified():
     covered = {getattr(function, "__wrapped__", function) for function, _, _ in ENTRIES}
-    for module in (ctc, rnn, gated, align, stability, mlp):
+    for module in (ctc, rnn, gated, align, stability, mlp, decode):
         for name, function in inspect.getmembers(module, inspect.isfunction):
             if name.startswith("_") or function.__module__ != module.__name__:
                 continue
@@ -159,12 +180,15 @@ def test_a_bool_array_is_refused(function, good, argument, kind):
 
 @pytest.mark.parametrize("function, good, argument, kind", pairs("size", "seed", "blank"))
 def test_a_negative_integer_is_refused(function, good, argument, kind):
-    refused(function, good, argument, -1, r"(non-negative|>= 1|in \[0, \d+\)).* got -1")
+    refused(function, good, argument, -1, r"(got -1.*|= -1 is out of range: .*)(non-negative|>= \d+|in \[0, \d+\))"
+            r"|(non-negative|>= \d+|in \[0, \d+\)).* got -1")
 
 
 @pytest.mark.parametrize("function, good, argument, kind", pairs("labels", "batch", "lengths"))
 def test_a_negative_entry_is_refused_naming_its_position(function, good, argument, kind):
-    position = re.escape(str([n - 1 for n in np.shape(good[argument])]))          # the last entry
+    last = [n - 1 for n in np.shape(good[argument])]                               # the last entry
+    # a padded batch says [1, 1]; a list of sequences of any lengths says [1][1]
+    position = "(" + re.escape(str(last)) + "|" + "".join(rf"\[{n}\]" for n in last) + ")"
     refused(function, good, argument, with_entry(good, argument, -2),
             rf"^{re.escape(argument)}{position} = -2 is out of range: .*(non-negative|in \[0, \d+[\])])")
 
