@@ -157,7 +157,7 @@ def _bptt(params, x, targets, weights, h0, truncate):
     dlogits *= weights[:, None]
 
     deltas = np.empty((T, H))      # dL/dh_t: the local term plus what flows back from h_{t+1} (§4.5)
-    dpre = np.empty((T, H))        # dL/dz_t, z_t the pre-activation
+    dpre = np.empty((T, H))        # dL/da_t, a_t the pre-activation (the book keeps z for logits)
     from_future = np.zeros(H)
     for t in range(T - 1, -1, -1):
         deltas[t] = dlogits[t] @ params["W_hy"] + from_future
