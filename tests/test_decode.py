@@ -210,6 +210,7 @@ def test_without_lm_the_search_is_exactly_the_one_before(seed, T, C, beam_width,
     assert decode.prefix_beam_search(log_probs, beam_width, blank, lm=NeverCalled(), lm_weight=0.0) == expected
 
 
+@pytest.mark.slow          # a sweep of many cases; `make quick` runs the hypothesis version above
 def test_without_lm_the_search_is_exactly_the_one_before_on_many_cases():
     rng = np.random.default_rng(2024)
     for case in range(150):
@@ -277,6 +278,7 @@ def test_vectorized_search_equals_the_pure_one_to_the_bit(seed, T, C, blank, kin
         pure_prefix_beam_search(log_probs, beam_width, blank, lm, lm_weight, insertion_bonus)
 
 
+@pytest.mark.slow          # a sweep of many cases; `make quick` runs the hypothesis version above
 def test_vectorized_search_equals_the_pure_one_on_many_cases():
     rng = np.random.default_rng(7)
     for case in range(60):
