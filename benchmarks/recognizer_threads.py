@@ -1,4 +1,4 @@
-"""Chapter 11's recognizer trained with 1, 2 and 4 torch threads: the same test CER? how long?
+"""Chapter 11's recognizer with 1, 2 and 4 torch threads: the same test CER? how long?
 
 The training recipe is not copied: the chapter's own definitions (the model, the augmentation, the
 batching, ``train_recognizer`` and the constants they use) are read out of
@@ -6,8 +6,15 @@ chapters/11_decoding_and_recognizer.ipynb by name with ``ast`` and executed here
 count, the test CER (greedy and beam) on the chapter's 500 test strips, the wall-clock and CPU seconds
 of training and the load average, then the largest difference of CER and of the trained weights.
 
+The thread count is the reader's setting (``torch.set_num_threads``) when the chapter runs. The recipe
+itself trains on one thread -- that pin is what makes the results agree -- so by default this shows
+that a reader's setting does not change them, and times decoding and evaluation under it. With
+``--unpinned`` the recipe's ``torch.set_num_threads(1)`` is taken out, so training really runs on 1, 2
+and 4 threads: that shows what the pin is for (the CERs and weights then differ).
+
     .venv/bin/python benchmarks/recognizer_threads.py            # 1, 2 and 4 threads
     .venv/bin/python benchmarks/recognizer_threads.py 2 --epochs 3
+    .venv/bin/python benchmarks/recognizer_threads.py --unpinned
 
 The chapter's budget is 90 s of training on a quiet 2-core machine; on a loaded machine the wall
 clock says little, and the CPU time is the better guide.
@@ -60,10 +67,18 @@ def chapter_definitions(names, path=CHAPTER):
     return "\n\n".join(sources)
 
 
-def run(threads, epochs):
+PIN = "torch.set_num_threads(1)"       # the line of train_recognizer that --unpinned takes out
+
+
+def run(threads, epochs, unpinned=False):
     torch.set_num_threads(threads)
     recipe = {"np": np, "torch": torch, "math": math, "time": time, "ctc": ctc, "data": data, "decode": decode}
-    exec(chapter_definitions(RECIPE), recipe)
+    source = chapter_definitions(RECIPE)
+    if unpinned:
+        if PIN not in source:
+            raise SystemExit(f"train_recognizer no longer has `{PIN}`: update PIN in {__file__}")
+        source = source.replace(PIN, "pass  # unpinned by the benchmark")
+    exec(source, recipe)
     val_strips = data.digit_strips(recipe["N_VAL"], split="val", seed=2)
     test_strips = data.digit_strips(recipe["N_TEST"], split="test", seed=3)
     load_before = os.getloadavg()[0]
@@ -84,8 +99,12 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("threads", nargs="*", type=int, default=[1, 2, 4])
     parser.add_argument("--epochs", type=int, default=None, help="default: the chapter's EPOCHS")
+    parser.add_argument("--unpinned", action="store_true",
+                        help="take the recipe's one-thread pin out, so training itself uses the threads")
     args = parser.parse_args()
-    results = {threads: run(threads, args.epochs) for threads in args.threads}
+    print("training " + ("on the given threads (recipe unpinned)" if args.unpinned
+                         else "pinned to one thread by the recipe; the given threads are the reader's setting"))
+    results = {threads: run(threads, args.epochs, args.unpinned) for threads in args.threads}
     greedy = [r[0] for r in results.values()]
     first = next(iter(results.values()))[2]
     weight_gap = max(float((r[2] - first).abs().max()) for r in results.values())

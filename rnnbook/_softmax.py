@@ -2,8 +2,8 @@
 
 The models, the CTC checks and the grader's references all use these; the public names are
 ``rnnbook.softmax``, ``rnnbook.log_softmax`` and ``rnnbook.logsumexp``. Every one shifts by the row
-maximum first, so large logits never overflow ``exp``. ``logaddexp`` is the two-float case for the
-inner loops of beam search (on arrays, ``np.logaddexp`` is the one to use).
+maximum first, so large logits never overflow ``exp``. ``logaddexp`` is the two-float case for pure-Python
+loops (the tests' frozen reference beam search; on arrays, ``np.logaddexp`` is the one to use).
 """
 import math
 
@@ -37,7 +37,8 @@ def logsumexp(values, keepdims=False):
 def log_softmax(logits):
     """Row-wise log-softmax of ``logits`` (..., K), shifted by the row maximum so nothing overflows.
 
-    ``-inf`` entries (a class ruled out) stay ``-inf``; each row's ``exp`` sums to 1.
+    ``-inf`` entries (a class ruled out) stay ``-inf``; each row's ``exp`` sums to 1. A row needs at least
+    one finite entry (a row of only ``-inf`` rules out every class and gives NaN).
     """
     logits = _as_float_array(logits)
     shifted = logits - logits.max(axis=-1, keepdims=True)
@@ -47,7 +48,8 @@ def log_softmax(logits):
 def softmax(logits):
     """Row-wise softmax of ``logits`` (..., K): ``y = exp(z - max z) / sum exp(z - max z)`` over the last axis.
 
-    A 1-D ``logits`` is one row. Rows sum to 1; ``-inf`` entries get probability 0.
+    A 1-D ``logits`` is one row. Rows sum to 1; ``-inf`` entries get probability 0. A row needs at least
+    one finite entry (a row of only ``-inf`` gives NaN).
     """
     logits = _as_float_array(logits)
     shifted = np.exp(logits - logits.max(axis=-1, keepdims=True))

@@ -18,7 +18,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from ._checks import as_int
+from ._checks import as_int, as_labels
 
 Utterance = namedtuple("Utterance", ["x", "symbols", "frame_labels", "durations"])
 Utterance.__doc__ = """One synthetic utterance (§6.2, §7.2).
@@ -273,11 +273,10 @@ def _check_vocabulary(vocabulary):
             if not string.isdigit() or not string.isascii():
                 raise ValueError(f"vocabulary[{i}] = {string!r} must hold only the digits 0-9")
             string = [int(c) for c in string]
-        digits = np.asarray(string)
-        if digits.ndim != 1 or digits.size == 0 or digits.dtype.kind not in "iu" \
-                or digits.min() < 0 or digits.max() > 9:
+        if not hasattr(string, "__len__") or len(string) == 0:
             raise ValueError(f"vocabulary[{i}] must be a non-empty sequence of digits 0..9, got {string!r}")
-        checked.append(digits.astype(np.int64))
+        # the library's label rules: bools (also inside a list) and floats refused, the bad digit named
+        checked.append(as_labels(f"vocabulary[{i}]", string, 10))
     return checked
 
 

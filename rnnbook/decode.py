@@ -51,8 +51,11 @@ def edit_distance(reference, hypothesis):
     labels included, raises a ValueError naming the argument.
     Computed one row of the dynamic-programming table at a time, O(len(reference) * len(hypothesis)).
     """
-    reference = _as_label_sequence("reference", reference)
-    hypothesis = _as_label_sequence("hypothesis", hypothesis)
+    return _distance(_as_label_sequence("reference", reference), _as_label_sequence("hypothesis", hypothesis))
+
+
+def _distance(reference, hypothesis):
+    """edit_distance of two checked lists (labels or characters)."""
     row = list(range(len(hypothesis) + 1))             # distances from reference[:0] to hypothesis[:j]
     for i, r in enumerate(reference, 1):
         diagonal, row[0] = row[0], i
@@ -80,7 +83,7 @@ def error_rate(references, hypotheses):
     for i, (reference, hypothesis) in enumerate(zip(references, hypotheses)):
         reference = _as_label_sequence(f"references[{i}]", reference)
         hypothesis = _as_label_sequence(f"hypotheses[{i}]", hypothesis)
-        errors += edit_distance(reference, hypothesis)
+        errors += _distance(reference, hypothesis)
         length += len(reference)
     if length == 0:
         raise ValueError("references hold no label (total length 0), so the error rate is undefined")
@@ -168,7 +171,8 @@ def prefix_beam_search(log_probs, beam_width, blank=0, lm=None, lm_weight=0.0, i
     beam_width = as_int("beam_width", beam_width, minimum=1)
     num_classes = log_probs.shape[1]
     use_lm, lm_weight, insertion_bonus = _check_weights(lm, lm_weight, insertion_bonus, num_classes, blank)
-    ngram = use_lm and isinstance(lm, NGram)
+    # NGram's own rows are read whole; a subclass may redefine log_prob, so it is asked label by label
+    ngram = use_lm and type(lm) is NGram
 
     # Every frame scores a grid of candidates, one row per beam prefix: column 0 keeps the prefix, column
     # 1 + k appends class k. Each entry is the same floating-point expression the pure search evaluates

@@ -219,11 +219,22 @@ def test_digit_strips_from_a_vocabulary_read_only_its_strings(vocabulary):
     assert_same(strips, data.digit_strips(40, split="test", seed=3, noise=0.0, vocabulary=vocabulary))
 
 
+PIXEL_SUM_SEED_9 = 570.2210483792746       # of digit_strips(6, seed=9)'s images at 87a1f04
+
+
 def test_digit_strips_without_vocabulary_are_unchanged():
-    # the vocabulary option draws nothing from the random stream when it is not used
-    assert_same(data.digit_strips(6, seed=9), data.digit_strips(6, seed=9, vocabulary=None))
-    first = data.digit_strips(1, seed=0)[0]
-    assert first.digits.tolist() == data.digit_strips(1, seed=0)[0].digits.tolist()
+    # what digit_strips(6, seed=9) gave before the vocabulary option existed (commit 87a1f04): the option
+    # draws nothing from the random stream when it is not used
+    strips = data.digit_strips(6, seed=9)
+    assert [s.digits.tolist() for s in strips] == [
+        [5, 7, 8, 8], [0, 7, 4, 7], [6, 0, 0, 8, 5], [4, 5, 2, 3, 3, 0], [8, 5, 2], [5, 8, 0, 5, 5, 4]]
+    assert [list(s.spans) for s in strips] == [
+        [(2, 10), (12, 20), (23, 31), (33, 41)], [(0, 8), (11, 19), (19, 27), (27, 35)],
+        [(3, 11), (14, 22), (25, 33), (33, 41), (42, 50)],
+        [(3, 11), (14, 22), (24, 32), (33, 41), (42, 50), (50, 58)], [(2, 10), (10, 18), (19, 27)],
+        [(3, 11), (14, 22), (25, 33), (34, 42), (44, 52), (53, 61)]]
+    assert sum(float(s.image.sum()) for s in strips) == pytest.approx(PIXEL_SUM_SEED_9, rel=1e-12)
+    assert_same(strips, data.digit_strips(6, seed=9, vocabulary=None))
 
 
 @pytest.mark.parametrize("vocabulary, message", [
@@ -233,6 +244,7 @@ def test_digit_strips_without_vocabulary_are_unchanged():
     ([[1, 2], []], r"vocabulary\[1\]"),
     (["12a"], r"vocabulary\[0\]"),
     ([[1.0, 2.0]], r"vocabulary\[0\]"),
+    ([[1, True, 2]], r"vocabulary\[0\]\[1\] = True is a bool"),
 ])
 def test_digit_strips_refuse_a_bad_vocabulary(vocabulary, message):
     with pytest.raises(ValueError, match=message):

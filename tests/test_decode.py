@@ -520,6 +520,23 @@ def test_error_rate_is_total_edits_over_total_reference_length(pairs):
     assert decode.error_rate(references, references) == 0.0
 
 
+def test_error_rate_reads_strings_as_edit_distance_does():
+    # each string's characters are its labels, as in edit_distance("kitten", "sitting") == 3
+    assert decode.error_rate(["kitten", "ab"], ["sitting", "ab"]) == 3 / 8
+
+
+def test_a_subclass_of_ngram_is_asked_through_its_own_log_prob():
+    from rnnbook.lm import NGram
+
+    class FavoursTwo(NGram):
+        def log_prob(self, history, label):
+            return 0.0 if label == 2 else -10.0
+
+    lm = FavoursTwo(1, 3, blank=0).fit([[1], [1], [1]])
+    log_probs = np.log(np.array([[0.1, 0.5, 0.4]]))
+    assert decode.prefix_beam_search(log_probs, 3, lm=lm, lm_weight=1.0)[0][0] == (2,)
+
+
 def test_error_rate_can_exceed_one_and_allows_empty_references_among_others():
     assert decode.error_rate([[1], []], [[2, 2, 2], [5]]) == 4.0
 

@@ -10,6 +10,7 @@ Everything from outside (file names, what a submission raised or returned) is ma
 the feedback says its name and the kind of failure, never its inputs (sandbox.py, compare.py). Symbolic
 links among the submissions are not followed: the grader often runs as root, and a link can point anywhere.
 """
+import copy
 import hashlib
 import sys
 import time
@@ -82,7 +83,8 @@ def prepare(lab, seed):
     for q in questions.load(lab):
         public = list(q.public)
         cases = public + q.hidden_cases(lab, seed)
-        expected = [decode(encode(q.call(q.reference, case))) for case in cases]
+        # cases are shared module data: the reference gets a copy too, so nothing can change them
+        expected = [decode(encode(q.call(q.reference, copy.deepcopy(case)))) for case in cases]
         prepared.append(PreparedQuestion(q, cases, expected, len(public)))
     return prepared
 

@@ -19,7 +19,8 @@ def run_public(lab, question_id, function):
     cases = q.public
     messages = []
     for case in cases:
-        expected = decode(encode(q.call(q.reference, case)))
+        # cases are shared module data: neither the reference nor the student may change them
+        expected = decode(encode(q.call(q.reference, copy.deepcopy(case))))
         try:
             answer = q.call(function, copy.deepcopy(case))
         except NotImplementedError:
