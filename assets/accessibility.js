@@ -20,6 +20,12 @@
       icon.removeAttribute("role");
       icon.querySelectorAll("title").forEach(title => title.remove());
     });
+    // summary-name: a chapter with further pages (chapter 9) gets a disclosure triangle in the navigation,
+    // a <summary> holding only an icon, so a screen reader announces a nameless control on every page.
+    document.querySelectorAll("nav li.has-children > details > summary").forEach(summary => {
+      const link = summary.closest("li").querySelector(":scope > a");
+      if (!visibleText(summary) && link) summary.setAttribute("aria-label", `Pages of ${visibleText(link)}`);
+    });
     // aria-required-children: the bibliography is a role="list" whose entries carry the deprecated
     // role doc-biblioentry, so assistive technology sees a list without items.
     document.querySelectorAll('.citation-list[role="list"] > [role="doc-biblioentry"]')
