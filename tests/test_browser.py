@@ -31,6 +31,7 @@ from urllib.parse import urlparse
 
 import pytest
 import yaml
+from _helpers import toc_pages
 
 ROOT = Path(__file__).resolve().parent.parent
 HTML = ROOT / "_build" / "html"
@@ -55,21 +56,7 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 USELESS_ALT = re.compile(r"(^$|\.(png|jpe?g|svg|gif)$|^_images/|^(figure|image|plot|output|chart)\.?$)", re.I)
 
 
-def _toc_pages():
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    pages = [toc["root"]]
-
-    def add(entries):
-        for entry in entries:
-            pages.append(entry["file"])
-            add(entry.get("sections", []))     # a chapter's further pages (chapter 9 has two)
-
-    for part in toc["parts"]:
-        add(part["chapters"])
-    return pages
-
-
-PAGES = _toc_pages()
+PAGES = toc_pages()
 CHAPTERS = [p for p in PAGES if p.startswith("chapters/")]
 
 

@@ -9,10 +9,10 @@ import pytest
 import yaml
 from sphinx.util.matching import Matcher
 
-from test_notes_map import book_pages
+from _helpers import toc_pages
 
 ROOT = Path(__file__).resolve().parents[1]
-CHAPTERS = [page for page in book_pages() if page.startswith("chapters/")]
+CHAPTERS = [page for page in toc_pages() if page.startswith("chapters/")]
 EXERCISE = re.compile(r"^\d+\. ", re.M)
 HINT = re.compile(r"^\s*```\{dropdown\} Hint", re.M)
 

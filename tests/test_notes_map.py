@@ -7,11 +7,12 @@ from pathlib import Path
 
 import nbformat
 import pytest
-import yaml
 from markdown_it import MarkdownIt
 from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from myst_parser.mdit_to_docutils.base import default_slugify
+
+from _helpers import toc_pages
 
 ROOT = Path(__file__).resolve().parents[1]
 # The numbered sections of the lecture notes (their table of contents), kept beside the tests so a
@@ -79,24 +80,6 @@ def headings(page):
     return found
 
 
-def book_pages():
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    pages = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            if "file" in node:
-                pages.append(node["file"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(toc)
-    return pages
-
-
 def normal(title):
     return re.sub(r"[^a-z0-9]+", " ", title.lower()).strip()
 
@@ -115,7 +98,7 @@ def test_every_section_of_the_notes_is_in_the_map_with_its_title():
 
 
 def test_every_link_points_at_a_heading_of_a_page_in_the_book():
-    pages = book_pages()
+    pages = toc_pages()
     assert "notes-map" in pages, "notes-map.md is not in _toc.yml"
     cache = {}
     for section, (_, links) in map_entries().items():
